@@ -1,0 +1,86 @@
+#include "sim/random.hpp"
+
+#include <cmath>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+using sim::RandomStreams;
+
+TEST_CASE("sim::RandomStream: the same id gives the same draws, whatever else is drawn", "[unit]") {
+  const RandomStreams streams(42, 3);
+  auto a = streams.stream("sensor.noise", 17);
+  std::vector<std::uint64_t> first;
+  for (int i = 0; i < 100; ++i)
+    first.push_back(a.next_u64());
+  // Interleave draws from other streams: counter-based streams share no state.
+  auto other = streams.stream("sensor.noise", 18);
+  auto b = streams.stream("sensor.noise", 17);
+  for (int i = 0; i < 100; ++i) {
+    other.next_u64();
+    REQUIRE(b.next_u64() == first[static_cast<std::size_t>(i)]);
+  }
+}
+
+TEST_CASE("sim::RandomStream: seed, run, name and entity each change the stream", "[unit]") {
+  const auto draw = [](std::uint64_t seed, std::uint64_t run, const char* name, std::uint64_t e) {
+    return RandomStreams(seed, run).stream(name, e).next_u64();
+  };
+  const std::uint64_t base = draw(1, 0, "x", 0);
+  CHECK(draw(2, 0, "x", 0) != base);
+  CHECK(draw(1, 1, "x", 0) != base);
+  CHECK(draw(1, 0, "y", 0) != base);
+  CHECK(draw(1, 0, "x", 1) != base);
+}
+
+TEST_CASE("sim::RandomStream: a stream resumes exactly at next_block()", "[unit]") {
+  const RandomStreams streams(5, 0);
+  auto a = streams.stream("s", 1);
+  for (int i = 0; i < 8; ++i)
+    a.next_u64();  // two whole blocks
+  sim::RandomStream resumed(streams.id("s", 1), a.next_block());
+  CHECK(resumed.next_u64() == a.next_u64());
+}
+
+TEST_CASE("sim::RandomStream: distributions have the right moments", "[unit]") {
+  auto rng = RandomStreams(9, 0).stream("moments");
+  constexpr int kN = 200'000;
+  double sum_u = 0, sum_n = 0, sum_n2 = 0, sum_e = 0;
+  std::vector<int> counts(10, 0);
+  for (int i = 0; i < kN; ++i) {
+    const double u = rng.uniform();
+    REQUIRE(u >= 0.0);
+    REQUIRE(u < 1.0);
+    sum_u += u;
+    const double z = rng.normal(2.0, 3.0);
+    sum_n += z;
+    sum_n2 += (z - 2.0) * (z - 2.0);
+    sum_e += rng.exponential(4.0);
+    ++counts[rng.uniform_int(10)];
+  }
+  // Tolerances are about 5 standard errors of each estimate.
+  CHECK(sum_u / kN == Approx(0.5).margin(5 * std::sqrt(1.0 / 12 / kN)));
+  CHECK(sum_n / kN == Approx(2.0).margin(5 * 3.0 / std::sqrt(kN)));
+  CHECK(std::sqrt(sum_n2 / kN) == Approx(3.0).epsilon(0.01));
+  CHECK(sum_e / kN == Approx(4.0).margin(5 * 4.0 / std::sqrt(kN)));
+  for (int c : counts)
+    CHECK(c == Approx(kN / 10).margin(5 * std::sqrt(kN * 0.09)));
+}
+
+TEST_CASE("sim::RandomStream: neighbouring entities are uncorrelated", "[unit]") {
+  const RandomStreams streams(11, 0);
+  constexpr int kN = 50'000;
+  auto a = streams.stream("pair", 100);
+  auto b = streams.stream("pair", 101);
+  double sab = 0;
+  for (int i = 0; i < kN; ++i)
+    sab += (a.uniform() - 0.5) * (b.uniform() - 0.5);
+  const double corr = sab / kN * 12.0;
+  CHECK(std::abs(corr) < 5.0 / std::sqrt(kN));
+}
+
+TEST_CASE("sim::stream_hash: is the 64-bit FNV-1a of the name", "[unit]") {
+  // Published FNV-1a test vectors (Fowler, Noll & Vo): "" and "a".
+  CHECK(sim::stream_hash("") == 0xcbf29ce484222325ULL);
+  CHECK(sim::stream_hash("a") == 0xaf63dc4c8601ec8cULL);
+}
