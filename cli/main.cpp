@@ -1,1 +1,45 @@
-int main() { return 0; }
+// depinsim: run, check and inspect DePIN network simulations.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+
+namespace {
+
+void add_scenario_options(CLI::App& cmd, depinsim_cli::ScenarioOptions& o) {
+  cmd.add_option("scenario", o.scenario_path, "scenario file (YAML)")->required();
+  cmd.add_option("--set", o.overrides, "override a key: --set key.path=value (repeatable)")
+      ->take_all()
+      ->allow_extra_args(false);
+  cmd.add_option("--seed", o.seed, "base seed of every random stream (overrides `seed:`)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace depinsim_cli;
+  CLI::App app{"depinsim: discrete-event simulation of DePIN networks"};
+  app.set_version_flag("--version", "depinsim " DEPINSIM_VERSION);
+  app.require_subcommand(1);
+
+  RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand("run", "run a scenario and write an HDF5 file");
+  add_scenario_options(*run_cmd, run.scenario);
+  run_cmd->add_option("-o,--output", run.output_path, "output HDF5 file")->required();
+  run_cmd->add_flag("-q,--quiet", run.quiet, "print nothing on success");
+
+  ScenarioOptions validate;
+  CLI::App* validate_cmd = app.add_subcommand("validate", "check a scenario without running it");
+  add_scenario_options(*validate_cmd, validate);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int status = app.exit(e);  // prints help, version or the usage error
+    return status == 0 ? kOk : kBadInput;
+  }
+  if (run_cmd->parsed()) return run_command(run);
+  if (validate_cmd->parsed()) return validate_command(validate);
+  return kBadInput;
+}

@@ -92,9 +92,8 @@ Time parse_duration(std::string_view text) {
 std::string format_duration(Time t) {
   const Time::Rep ticks = t.ticks();
   if (ticks == 0) return "0s";
-  static constexpr std::array<Unit, 8> kByLargest{{
+  static constexpr std::array<Unit, 7> kByLargest{{
       {"y", Time::years(1).ticks()},
-      {"w", Time::days(7).ticks()},
       {"d", Time::days(1).ticks()},
       {"h", Time::hours(1).ticks()},
       {"min", Time::minutes(1).ticks()},

@@ -1,0 +1,29 @@
+#pragma once
+// The depinsim subcommands, each a function from parsed options to an exit status.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace depinsim_cli {
+
+/// Conventional exit statuses: 0 success, 1 the run failed, 2 bad input (usage, scenario, paths).
+enum ExitStatus : int { kOk = 0, kRunFailed = 1, kBadInput = 2 };
+
+struct ScenarioOptions {
+  std::string scenario_path;
+  std::vector<std::string> overrides;  // --set key.path=value, in order
+  std::optional<std::uint64_t> seed;
+};
+
+struct RunOptions {
+  ScenarioOptions scenario;
+  std::string output_path;
+  bool quiet = false;
+};
+
+int run_command(const RunOptions& options);
+int validate_command(const ScenarioOptions& options);
+
+}  // namespace depinsim_cli

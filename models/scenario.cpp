@@ -1,0 +1,258 @@
+#include "models/scenario.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <string_view>
+
+namespace models {
+
+namespace {
+
+using sim::Time;
+using sim::config::Range;
+using sim::config::Section;
+
+const Range kNonNegative = Range::at_least(0.0);
+const Range kPositive = Range::above(0.0);
+const Range kProbability = Range::between(0.0, 1.0);
+// Sensors beyond this are refused before anything is allocated: ~60 B per sensor in columns
+// plus readings in flight would not fit a workstation's memory.
+constexpr std::int64_t kMaxSensors = 50'000'000;
+
+TemperatureFieldSpec read_field(Section s) {
+  TemperatureFieldSpec f;
+  static constexpr std::array<std::string_view, 1> kKinds{"temperature"};
+  s.choice("kind", "temperature", kKinds, "which ground-truth field the sensors observe");
+  f.mean_c = s.number("mean_c", f.mean_c, "degC", {}, "long-run mean temperature");
+  f.diurnal_amplitude_c = s.number("diurnal_amplitude_c", f.diurnal_amplitude_c, "degC",
+                                   kNonNegative, "half the daily swing");
+  f.peak_hour = s.number("peak_hour", f.peak_hour, "h", Range::between(0.0, 24.0),
+                         "hour of the daily maximum");
+  f.weather_sd_c = s.number("weather_sd_c", f.weather_sd_c, "degC", kNonNegative,
+                            "standard deviation of the weather anomaly");
+  f.correlation_km = s.number("correlation_km", f.correlation_km, "km", kPositive,
+                              "spatial correlation length of the weather");
+  const Time tau = s.duration("correlation_time", Time::hours(12), Time::minutes(1),
+                              "temporal correlation time of the weather");
+  f.correlation_time_h = tau.to_hours();
+  f.features = static_cast<int>(s.integer("features", f.features, Range::between(1.0, 4096.0),
+                                          "random Fourier features (cost per evaluation)"));
+  s.finish();
+  return f;
+}
+
+NetworkSpec read_network(Section s, double width_km, double height_km) {
+  NetworkSpec n;
+  static constexpr std::array<std::string_view, 4> kTopologies{"random_geometric", "small_world",
+                                                               "scale_free", "star"};
+  n.topology = s.choice("topology", n.topology, kTopologies, "how nodes are linked");
+  n.radius_km = s.number("radius_km", n.radius_km, "km", kPositive,
+                         "link range (random_geometric) and the oracle's attachment radius");
+  n.neighbours_k = s.integer("neighbours_k", n.neighbours_k, Range::at_least(2.0),
+                             "small_world: ring neighbours per node (even)");
+  if (n.neighbours_k % 2 != 0) s.problem("neighbours_k", "must be even");
+  n.rewire_probability = s.number("rewire_probability", n.rewire_probability, "", kProbability,
+                                  "small_world: chance each ring link is rewired");
+  n.edges_per_node_m = s.integer("edges_per_node_m", n.edges_per_node_m, Range::at_least(1.0),
+                                 "scale_free: links each new node makes");
+  Section latency = s.section("latency", "per-link latency = base + per_km * length + jitter");
+  n.base_latency = latency.duration("base", n.base_latency, Time{}, "fixed latency per link");
+  n.per_km_latency_us = latency.number("per_km_us", n.per_km_latency_us, "us/km", kNonNegative,
+                                       "latency per kilometre of link");
+  n.jitter_mean = latency.duration("jitter_mean", n.jitter_mean, Time{},
+                                   "mean of the exponential jitter added per link");
+  latency.finish();
+  n.loss_per_hop = s.number("loss_per_hop", n.loss_per_hop, "", kProbability,
+                            "probability a message is lost on each link");
+  for (Section p : s.list("partitions", "regions cut off from the network for a while")) {
+    PartitionSpec part;
+    part.x_min_km = p.number("x_min_km", 0.0, "km", Range::between(0.0, width_km), "left edge");
+    part.x_max_km = p.number("x_max_km", width_km, "km", Range::between(0.0, width_km), "right");
+    part.y_min_km = p.number("y_min_km", 0.0, "km", Range::between(0.0, height_km), "bottom");
+    part.y_max_km = p.number("y_max_km", height_km, "km", Range::between(0.0, height_km), "top");
+    part.start = p.duration("start", Time{}, Time{}, "when the partition begins");
+    part.end = p.duration("end", Time{}, Time{}, "when it heals");
+    if (part.end <= part.start) p.problem("end", "must be after start");
+    if (part.x_max_km <= part.x_min_km) p.problem("x_max_km", "must be greater than x_min_km");
+    if (part.y_max_km <= part.y_min_km) p.problem("y_max_km", "must be greater than y_min_km");
+    p.finish();
+    n.partitions.push_back(part);
+  }
+  s.finish();
+  return n;
+}
+
+void read_behaviour(Section s, SensorGroupSpec& g) {
+  // Each behaviour is a share, or a mapping with `share` and that behaviour's parameters.
+  double total = 0.0;
+  const bool any = !s.keys().empty();
+  for (std::size_t b = 0; b < kBehaviourCount; ++b) {
+    const std::string_view name = kBehaviourNames[b];
+    if (!s.is_mapping(name)) {
+      g.share[b] = s.number(name, 0.0, "", kProbability, "share of sensors with this behaviour");
+    } else {
+      Section detail = s.section(name, "share and parameters of this behaviour");
+      g.share[b] = detail.number("share", 0.0, "", kProbability, "share of sensors");
+      if (name == "noisy") {
+        g.noisy_sd_c = detail.number("noise_sd_c", g.noisy_sd_c, "degC", kNonNegative,
+                                     "noise of a noisy sensor");
+      } else if (name == "fabricator") {
+        g.fabricator_spread_c = detail.number("spread_c", g.fabricator_spread_c, "degC",
+                                              kNonNegative, "scatter around the climatology");
+      }
+      detail.finish();
+    }
+    total += g.share[b];
+  }
+  // A misspelt behaviour is reported by finish(); the sum would only repeat the same mistake.
+  const auto keys = s.keys();
+  const bool all_known = std::all_of(keys.begin(), keys.end(), [](const std::string& k) {
+    return behaviour_from_name(k).has_value();
+  });
+  if (!any) {
+    g.share[0] = 1.0;  // everyone honest
+  } else if (all_known && std::abs(total - 1.0) > 1e-9) {
+    char found[32];
+    std::snprintf(found, sizeof found, "%.6g", total);
+    s.problem("", std::string("behaviour shares must sum to 1, found ") + found);
+  }
+  s.finish();
+}
+
+SensorGroupSpec read_sensor_group(Section s) {
+  SensorGroupSpec g;
+  static constexpr std::array<std::string_view, 1> kKinds{"sensor"};
+  s.choice("kind", "sensor", kKinds, "what the nodes of this group are");
+  g.count = s.integer("count", 0, Range::at_least(0.0), "number of nodes in this group");
+  if (g.count > kMaxSensors) {
+    s.problem("count", "too large: " + std::to_string(g.count) + " sensors need about " +
+                           std::to_string(g.count * 200 / (1 << 20)) + " MiB; at most " +
+                           std::to_string(kMaxSensors) + " are supported");
+    g.count = 0;
+  }
+  Section hw = s.section("hardware", "the sensor hardware");
+  g.noise_sd_c = hw.number("noise_sd_c", g.noise_sd_c, "degC", kNonNegative,
+                           "standard deviation of an honest reading's error");
+  hw.finish();
+  g.sampling = s.duration("sampling", g.sampling, Time::seconds(1), "time between readings");
+  read_behaviour(s.section("behaviour", "shares of behaviours, summing to 1"), g);
+  s.finish();
+  return g;
+}
+
+ValidationSpec read_validation(Section s) {
+  ValidationSpec v;
+  Section sanity = s.section("sanity", "per-reading plausibility checks");
+  v.sanity.min_c = sanity.number("min_c", v.sanity.min_c, "degC", {}, "lowest plausible value");
+  v.sanity.max_c = sanity.number("max_c", v.sanity.max_c, "degC", {}, "highest plausible value");
+  if (v.sanity.max_c <= v.sanity.min_c) sanity.problem("max_c", "must be greater than min_c");
+  v.sanity.max_jump_c_per_h = sanity.number("max_jump_c_per_h", v.sanity.max_jump_c_per_h, "degC/h",
+                                            kPositive, "fastest believable change");
+  sanity.finish();
+  Section c = s.section("consensus", "spatial consensus with neighbours (median and MAD)");
+  v.consensus.neighbours =
+      static_cast<int>(c.integer("neighbours", v.consensus.neighbours, Range::between(1.0, 255.0),
+                                 "nearest sensors compared"));
+  v.consensus.max_distance_km = c.number("max_distance_km", v.consensus.max_distance_km, "km",
+                                         kPositive, "farthest neighbour considered");
+  v.consensus.z_max = c.number("z_max", v.consensus.z_max, "", kPositive,
+                               "robust z-score above which a reading is rejected");
+  v.consensus.min_neighbours = static_cast<int>(
+      c.integer("min_neighbours", v.consensus.min_neighbours, Range::between(1.0, 255.0),
+                "fewest neighbour readings needed to judge"));
+  v.consensus.mad_floor_c = c.number("mad_floor_c", v.consensus.mad_floor_c, "degC", kPositive,
+                                     "smallest spread assumed among neighbours");
+  v.consensus.window = c.duration("window", v.consensus.window, Time::seconds(1),
+                                  "readings in the same window are compared");
+  c.finish();
+  v.cutoff_grace = s.duration("cutoff_grace", Time{}, Time{},
+                              "how long after an epoch ends its readings are still on time");
+  s.finish();
+  return v;
+}
+
+}  // namespace
+
+sim::TopologySpec topology_spec(const NetworkSpec& n) {
+  sim::TopologySpec t;
+  t.kind = sim::parse_topology_kind(n.topology);
+  t.radius_km = n.radius_km;
+  t.neighbours_k = static_cast<std::uint32_t>(n.neighbours_k);
+  t.rewire_probability = n.rewire_probability;
+  t.edges_per_node_m = static_cast<std::uint32_t>(n.edges_per_node_m);
+  return t;
+}
+
+std::int64_t Scenario::sensor_count() const {
+  std::int64_t n = 0;
+  for (const auto& g : sensors)
+    n += g.count;
+  return n;
+}
+
+Scenario load_scenario(const sim::config::Document& doc) {
+  sim::config::Reader reader(doc);
+  YAML::Node resolved(YAML::NodeType::Map);
+  Section root = Section::root(reader, resolved);
+  Scenario s;
+  s.name = root.text("name", "unnamed", "a short name for the scenario");
+  s.seed = static_cast<std::uint64_t>(
+      root.integer("seed", 1, kNonNegative, "base seed of every random stream"));
+
+  Section run = root.section("run", "how long to simulate");
+  s.duration = run.duration("duration", Time::days(90), Time::seconds(1), "simulated time");
+  s.epoch = run.duration("epoch", Time::days(1), Time::seconds(1), "length of a reward epoch");
+  if (s.duration % s.epoch != Time{}) {
+    run.problem("duration",
+                "must be a whole number of epochs (" + sim::format_duration(s.epoch) + ")");
+  }
+  run.finish();
+
+  Section region = root.section("region", "the area the network covers");
+  s.width_km = region.number("width_km", 200.0, "km", kPositive, "east-west extent");
+  s.height_km = region.number("height_km", 200.0, "km", kPositive, "north-south extent");
+  region.finish();
+
+  s.field = read_field(root.section("field", "the ground truth"));
+  s.network = read_network(root.section("network", "links, latency, loss, partitions"), s.width_km,
+                           s.height_km);
+  for (Section g : root.list("population", "groups of nodes")) {
+    s.sensors.push_back(read_sensor_group(g));
+  }
+  if (reader.ok() && s.sensor_count() > 0) {
+    try {
+      topology_spec(s.network).validate(static_cast<std::size_t>(s.sensor_count()));
+    } catch (const std::invalid_argument& e) {
+      root.problem("network", e.what());
+    }
+  }
+  s.validation = read_validation(root.section("validation", "the oracle's checks"));
+  if (s.validation.cutoff_grace >= s.epoch) {
+    root.problem("validation", "cutoff_grace must be shorter than run.epoch");
+  }
+  Section rewards = root.section("rewards", "token emission and distribution");
+  Section emission = rewards.section("emission", "tokens minted each epoch");
+  static constexpr std::array<std::string_view, 1> kEmissionKinds{"constant"};
+  emission.choice("kind", "constant", kEmissionKinds, "emission schedule");
+  s.rewards.emission_per_epoch = emission.number("per_epoch", s.rewards.emission_per_epoch,
+                                                 "tokens", kNonNegative, "tokens per epoch");
+  if (s.rewards.emission_per_epoch * 1e6 > 9e18) {
+    emission.problem("per_epoch", "is too large to account in micro-tokens");
+  }
+  emission.finish();
+  rewards.finish();
+  root.finish();
+  if (s.sensor_count() == 0 && reader.ok()) {
+    root.problem("population", "the scenario has no sensors: add a group with count > 0");
+  }
+  reader.throw_if_problems();
+
+  YAML::Emitter out;
+  out << resolved;
+  s.resolved_yaml = std::string(out.c_str()) + "\n";
+  return s;
+}
+
+}  // namespace models

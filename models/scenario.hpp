@@ -1,0 +1,73 @@
+#pragma once
+// The validated, immutable description of one run, built from a scenario file.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/field/temperature_field.hpp"
+#include "models/nodes/sensor_population.hpp"
+#include "models/validation/sanity_check.hpp"
+#include "models/validation/spatial_consensus.hpp"
+#include "sim/config.hpp"
+#include "sim/time.hpp"
+#include "sim/topology.hpp"
+
+namespace models {
+
+/// A rectangle of the region cut off from the network for a window of time.
+struct PartitionSpec {
+  double x_min_km = 0, x_max_km = 0, y_min_km = 0, y_max_km = 0;
+  sim::Time start, end;
+};
+
+struct NetworkSpec {
+  std::string topology = "random_geometric";
+  double radius_km = 15.0;
+  std::int64_t neighbours_k = 6;
+  double rewire_probability = 0.1;
+  std::int64_t edges_per_node_m = 2;
+  sim::Time base_latency = sim::Time::millis(20);
+  double per_km_latency_us = 5.0;
+  sim::Time jitter_mean = sim::Time::millis(10);
+  double loss_per_hop = 0.01;
+  std::vector<PartitionSpec> partitions;
+};
+
+struct ValidationSpec {
+  SanitySpec sanity;
+  ConsensusSpec consensus;
+  sim::Time cutoff_grace;  // how long after an epoch ends its readings may still arrive
+};
+
+struct RewardSpec {
+  double emission_per_epoch = 10'000.0;  // tokens minted and split each epoch
+};
+
+/// Everything a run needs, checked. Build with load_scenario(); the engine only reads it.
+///   auto s = load_scenario(Document::load_file("scenarios/basic_sensors.yaml"));
+struct Scenario {
+  std::string name;
+  std::uint64_t seed = 0;
+  sim::Time duration;
+  sim::Time epoch;
+  double width_km = 0, height_km = 0;
+  TemperatureFieldSpec field;
+  NetworkSpec network;
+  std::vector<SensorGroupSpec> sensors;
+  ValidationSpec validation;
+  RewardSpec rewards;
+  /// The scenario with every default, extension and override applied, as YAML text.
+  std::string resolved_yaml;
+
+  std::int64_t epochs() const { return duration / epoch; }
+  std::int64_t sensor_count() const;
+};
+
+/// The kernel's topology parameters for a network spec.
+sim::TopologySpec topology_spec(const NetworkSpec& n);
+
+/// Reads and checks a whole scenario. Throws sim::config::ConfigError listing every problem.
+Scenario load_scenario(const sim::config::Document& doc);
+
+}  // namespace models

@@ -1,0 +1,474 @@
+#include "sim/config.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace sim::config {
+
+namespace {
+
+std::string describe(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Scalar:
+      return "\"" + n.Scalar() + "\"";
+    default:
+      return "an undefined value";
+  }
+}
+
+std::string join(std::span<const std::string_view> items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += items[i];
+  }
+  return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string range_text(const Range& r, std::string_view unit) {
+  const std::string u = unit.empty() ? "" : " " + std::string(unit);
+  if (r.min && r.max) {
+    return (r.min_exclusive ? "greater than " : "between ") + format_number(*r.min) +
+           (r.min_exclusive ? " and at most " : " and ") + format_number(*r.max) + u;
+  }
+  if (r.min) {
+    if (*r.min == 0.0) return r.min_exclusive ? "positive" : "non-negative";
+    return (r.min_exclusive ? "greater than " : "at least ") + format_number(*r.min) + u;
+  }
+  if (r.max) return "at most " + format_number(*r.max) + u;
+  return "";
+}
+
+bool in_range(double x, const Range& r) {
+  if (r.min && (r.min_exclusive ? x <= *r.min : x < *r.min)) return false;
+  if (r.max && x > *r.max) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string Problem::format() const {
+  std::string out = source;
+  if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+  out += ": ";
+  if (!key.empty()) out += key + ": ";
+  return out + message;
+}
+
+ConfigError::ConfigError(std::vector<Problem> problems)
+    : std::runtime_error([&] {
+        std::string text;
+        for (const Problem& p : problems)
+          text += (text.empty() ? "" : "\n") + p.format();
+        return text;
+      }()),
+      problems_(std::move(problems)) {}
+
+std::string format_number(double x) {
+  char buffer[64];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, x);
+  return ec == std::errc{} ? std::string(buffer, end) : std::to_string(x);
+}
+
+std::optional<std::string> closest_match(std::string_view word,
+                                         std::span<const std::string> candidates) {
+  std::optional<std::string> best;
+  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const std::string& c : candidates) {
+    const std::size_t d = edit_distance(word, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------- Document
+
+Document Document::load_string(std::string_view text, std::string source_name) {
+  Document doc;
+  doc.source_ = std::move(source_name);
+  try {
+    doc.root_ = YAML::Load(std::string(text));
+  } catch (const YAML::ParserException& e) {
+    Problem p{doc.source_, e.mark.line + 1, e.mark.column + 1, "", "malformed YAML: " + e.msg};
+    throw ConfigError({p});
+  }
+  if (doc.root_.IsNull()) doc.root_ = YAML::Node(YAML::NodeType::Map);
+  if (!doc.root_.IsMap()) {
+    throw ConfigError(
+        {Problem{doc.source_, doc.root_.Mark().line + 1, doc.root_.Mark().column + 1, "",
+                 "expected a mapping of keys at the top level, found " + describe(doc.root_)}});
+  }
+  return doc;
+}
+
+Document Document::load_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw ConfigError(
+        {Problem{path.string(), 0, 0, "",
+                 std::filesystem::exists(path) ? "cannot read the file" : "no such file"}});
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_string(text.str(), path.string());
+}
+
+void Document::apply_override(std::string_view assignment) {
+  const std::string where = "--set " + std::string(assignment);
+  const auto eq = assignment.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    throw ConfigError({Problem{where, 0, 0, "", "expected key.path=value"}});
+  }
+  const std::string path(assignment.substr(0, eq));
+  const std::string value_text(assignment.substr(eq + 1));
+  YAML::Node value;
+  try {
+    value = YAML::Load(value_text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError({Problem{where, 0, 0, path, "malformed YAML value: " + e.msg}});
+  }
+
+  // Walk the path; reset() rebinds `cur` (assignment would overwrite the node it points at).
+  YAML::Node cur;
+  cur.reset(root_);
+  std::size_t pos = 0;
+  std::string walked;
+  while (pos < path.size()) {
+    std::size_t end = path.find_first_of(".[", pos);
+    if (end == std::string::npos) end = path.size();
+    const std::string key = path.substr(pos, end - pos);
+    if (key.empty()) throw ConfigError({Problem{where, 0, 0, path, "empty key in the path"}});
+    if (!cur.IsMap()) {
+      throw ConfigError({Problem{where, 0, 0, walked,
+                                 "is " + describe(cur) + ", it has no key \"" + key + "\""}});
+    }
+    walked += (walked.empty() ? "" : ".") + key;
+    YAML::Node next = cur[key];
+    bool indexed = false;
+    pos = end;
+    while (pos < path.size() && path[pos] == '[') {
+      const std::size_t close = path.find(']', pos);
+      std::size_t index = 0;
+      const char* first = path.data() + pos + 1;
+      const char* last = path.data() + (close == std::string::npos ? path.size() : close);
+      auto [p, ec] = std::from_chars(first, last, index);
+      if (close == std::string::npos || ec != std::errc{} || p != last) {
+        throw ConfigError({Problem{where, 0, 0, walked, "expected [index] with a whole number"}});
+      }
+      if (!next.IsSequence() || index >= next.size()) {
+        throw ConfigError({Problem{
+            where, 0, 0, walked,
+            "has no element [" + std::to_string(index) + "] (" +
+                (next.IsSequence() ? std::to_string(next.size()) + " elements" : "not a list") +
+                ")"}});
+      }
+      walked += "[" + std::to_string(index) + "]";
+      YAML::Node element = next[index];
+      next.reset(element);
+      indexed = true;
+      pos = close + 1;
+    }
+    if (pos < path.size() && path[pos] == '.') ++pos;
+    if (pos >= path.size()) {
+      // A new key is accepted here: the reader reports it later if it is unknown.
+      if (indexed) {
+        next = value;  // assigns through to the list element
+      } else {
+        cur[key] = value;
+      }
+    } else {
+      if (!next.IsDefined() || next.IsNull()) {
+        cur[key] = YAML::Node(YAML::NodeType::Map);  // a section absent from the file
+        next.reset(cur[key]);
+      }
+      cur.reset(next);
+    }
+  }
+  overrides_[walked] = std::string(assignment);
+}
+
+std::optional<std::string> Document::override_for(std::string_view key_path) const {
+  for (const auto& [path, text] : overrides_) {
+    if (key_path == path || (key_path.starts_with(path) && key_path.size() > path.size() &&
+                             (key_path[path.size()] == '.' || key_path[path.size()] == '['))) {
+      return text;
+    }
+  }
+  return std::nullopt;
+}
+
+// ------------------------------------------------------------------------------------ Reader
+
+void Reader::add(const YAML::Node& at, std::string key, std::string message) {
+  Problem p;
+  if (auto text = doc_->override_for(key)) {
+    p.source = "--set " + *text;
+  } else {
+    p.source = doc_->source();
+    const YAML::Mark mark = at.IsDefined() ? at.Mark() : YAML::Mark::null_mark();
+    if (mark.line >= 0) {
+      p.line = mark.line + 1;
+      p.column = mark.column + 1;
+    }
+  }
+  p.key = std::move(key);
+  p.message = std::move(message);
+  problems_.push_back(std::move(p));
+}
+
+void Reader::throw_if_problems() const {
+  if (problems_.empty()) return;
+  // In file order, as a reader of the file meets them; overrides (no line) come last.
+  std::vector<Problem> sorted = problems_;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Problem& a, const Problem& b) {
+    const auto key = [](const Problem& p) {
+      return std::pair{p.line == 0 ? std::numeric_limits<int>::max() : p.line, p.column};
+    };
+    return key(a) < key(b);
+  });
+  throw ConfigError(std::move(sorted));
+}
+
+// ----------------------------------------------------------------------------------- Section
+
+Section::Section(Reader& reader, YAML::Node node, std::string path, YAML::Node resolved)
+    : reader_(&reader), node_(node), path_(std::move(path)), resolved_(resolved) {}
+
+Section Section::root(Reader& reader, YAML::Node resolved_out) {
+  return Section(reader, reader.document().root(), "", resolved_out);
+}
+
+std::string Section::child_path(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
+
+bool Section::has(std::string_view key) const {
+  return node_.IsMap() && node_[std::string(key)].IsDefined();
+}
+
+bool Section::is_mapping(std::string_view key) const {
+  return has(key) && node_[std::string(key)].IsMap();
+}
+
+std::vector<std::string> Section::keys() const {
+  std::vector<std::string> out;
+  if (!node_.IsMap()) return out;
+  for (const auto& kv : node_)
+    out.push_back(kv.first.as<std::string>());
+  return out;
+}
+
+void Section::declare(std::string_view key) {
+  declared_.emplace_back(key);
+}
+
+void Section::problem(std::string_view key, std::string message) {
+  const YAML::Node at = key.empty() || !has(key) ? node_ : node_[std::string(key)];
+  reader_->add(at, key.empty() ? path_ : child_path(key), std::move(message));
+}
+
+std::optional<YAML::Node> Section::scalar(std::string_view key, std::string_view expected) {
+  declare(key);
+  if (!has(key)) return std::nullopt;
+  const YAML::Node n = node_[std::string(key)];
+  if (!n.IsScalar()) {
+    problem(key, "expected " + std::string(expected) + ", found " + describe(n));
+    return std::nullopt;
+  }
+  return n;
+}
+
+double Section::number(std::string_view key, double fallback, std::string_view unit, Range range,
+                       std::string_view /*help*/) {
+  const std::string expected =
+      "a number" + (unit.empty() ? std::string() : " in " + std::string(unit));
+  double value = fallback;
+  if (auto n = scalar(key, expected)) {
+    const std::string& s = n->Scalar();
+    double x = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
+    if (ec != std::errc{} || end != s.data() + s.size() || !std::isfinite(x)) {
+      problem(key, "expected " + expected + ", found \"" + s + "\"");
+    } else if (!in_range(x, range)) {
+      problem(key, "must be " + range_text(range, unit) + ", found " + s);
+    } else {
+      value = x;
+    }
+  }
+  resolved_[std::string(key)] = format_number(value);
+  return value;
+}
+
+std::int64_t Section::integer(std::string_view key, std::int64_t fallback, Range range,
+                              std::string_view /*help*/) {
+  std::int64_t value = fallback;
+  if (auto n = scalar(key, "a whole number")) {
+    const std::string& s = n->Scalar();
+    std::int64_t x = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
+    if (ec == std::errc::result_out_of_range) {
+      problem(key, "is too large, found " + s);
+    } else if (ec != std::errc{} || end != s.data() + s.size()) {
+      problem(key, "expected a whole number, found \"" + s + "\"");
+    } else if (!in_range(static_cast<double>(x), range)) {
+      problem(key, "must be " + range_text(range, "") + ", found " + s);
+    } else {
+      value = x;
+    }
+  }
+  resolved_[std::string(key)] = value;
+  return value;
+}
+
+bool Section::boolean(std::string_view key, bool fallback, std::string_view /*help*/) {
+  bool value = fallback;
+  if (auto n = scalar(key, "true or false")) {
+    const std::string& s = n->Scalar();
+    if (s == "true") {
+      value = true;
+    } else if (s == "false") {
+      value = false;
+    } else {
+      problem(key, "expected true or false, found \"" + s + "\"");
+    }
+  }
+  resolved_[std::string(key)] = value;
+  return value;
+}
+
+std::string Section::text(std::string_view key, std::string_view fallback,
+                          std::string_view /*help*/) {
+  std::string value(fallback);
+  if (auto n = scalar(key, "a string")) value = n->Scalar();
+  resolved_[std::string(key)] = value;
+  return value;
+}
+
+std::string Section::choice(std::string_view key, std::string_view fallback,
+                            std::span<const std::string_view> allowed, std::string_view help) {
+  std::string value(fallback);
+  if (auto n = scalar(key, "one of " + join(allowed))) {
+    const std::string& s = n->Scalar();
+    if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
+      const std::vector<std::string> options(allowed.begin(), allowed.end());
+      const auto guess = closest_match(s, options);
+      problem(key, "unknown value \"" + s + "\"" +
+                       (guess ? "; did you mean \"" + *guess + "\"?" : "") + " (expected one of " +
+                       join(allowed) + ")");
+    } else {
+      value = s;
+    }
+  }
+  (void)help;
+  resolved_[std::string(key)] = value;
+  return value;
+}
+
+Time Section::duration(std::string_view key, Time fallback, Time min, std::string_view /*help*/) {
+  Time value = fallback;
+  if (auto n = scalar(key, "a duration such as 90s, 6h, 30d or 2y")) {
+    try {
+      const Time t = parse_duration(n->Scalar());
+      if (t < min) {
+        problem(key, "must be at least " + format_duration(min) + ", found " + n->Scalar());
+      } else {
+        value = t;
+      }
+    } catch (const std::invalid_argument& e) {
+      problem(key, e.what());
+    }
+  }
+  resolved_[std::string(key)] = format_duration(value);
+  return value;
+}
+
+Section Section::section(std::string_view key, std::string_view /*help*/) {
+  declare(key);
+  const std::string k(key);
+  YAML::Node out = resolved_[k];
+  out = YAML::Node(YAML::NodeType::Map);
+  if (!has(key)) return Section(*reader_, YAML::Node(YAML::NodeType::Map), child_path(key), out);
+  const YAML::Node n = node_[k];
+  if (!n.IsMap()) {
+    problem(key, "expected a mapping of keys, found " + describe(n));
+    return Section(*reader_, YAML::Node(YAML::NodeType::Map), child_path(key), out);
+  }
+  return Section(*reader_, n, child_path(key), out);
+}
+
+std::vector<Section> Section::list(std::string_view key, std::string_view /*help*/) {
+  declare(key);
+  std::vector<Section> out;
+  const std::string k(key);
+  YAML::Node resolved_list = resolved_[k];
+  resolved_list = YAML::Node(YAML::NodeType::Sequence);
+  if (!has(key)) return out;
+  const YAML::Node n = node_[k];
+  if (!n.IsSequence()) {
+    problem(key, "expected a list, found " + describe(n));
+    return out;
+  }
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const std::string path = child_path(key) + "[" + std::to_string(i) + "]";
+    if (!n[i].IsMap()) {
+      reader_->add(n[i], path, "expected a mapping of keys, found " + describe(n[i]));
+      continue;
+    }
+    YAML::Node element(YAML::NodeType::Map);
+    resolved_list.push_back(element);
+    out.push_back(Section(*reader_, n[i], path, element));
+  }
+  return out;
+}
+
+void Section::finish() {
+  if (!node_.IsMap()) return;
+  std::vector<std::string> seen;
+  for (const auto& kv : node_) {
+    const std::string key = kv.first.Scalar();
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      reader_->add(kv.first, child_path(key), "duplicate key");
+      continue;
+    }
+    seen.push_back(key);
+    if (std::find(declared_.begin(), declared_.end(), key) != declared_.end()) continue;
+    const auto guess = closest_match(key, declared_);
+    std::string known;
+    for (const std::string& d : declared_)
+      known += (known.empty() ? "" : ", ") + d;
+    reader_->add(kv.first, child_path(key),
+                 "unknown key" + (guess ? "; did you mean \"" + *guess + "\"?" : std::string()) +
+                     " (known keys: " + known + ")");
+  }
+}
+
+}  // namespace sim::config

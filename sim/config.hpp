@@ -1,0 +1,154 @@
+#pragma once
+// Typed, checked reading of YAML configuration, with every problem located in its file.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "sim/time.hpp"
+
+namespace sim::config {
+
+/// One thing wrong with a configuration: where, which key, what was expected and found.
+struct Problem {
+  std::string source;  // file name, or "--set key=value" for a command-line override
+  int line = 0;        // 1-based; 0 when there is no line (overrides, whole-file problems)
+  int column = 0;
+  std::string key;  // full key path, e.g. population[1].behaviour.fabricator
+  std::string message;
+
+  /// "file:line:column: key: message", the form compilers use, so editors can jump to it.
+  std::string format() const;
+};
+
+/// Every problem found while reading a configuration; what() lists them one per line.
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<Problem> problems);
+  const std::vector<Problem>& problems() const { return problems_; }
+
+ private:
+  std::vector<Problem> problems_;
+};
+
+/// A YAML document read from a file, with command-line overrides applied on top.
+///   auto doc = Document::load_file("scenarios/basic.yaml");  doc.apply_override("seed=7");
+class Document {
+ public:
+  /// Reads and parses the file; throws ConfigError naming the file (and line for syntax errors).
+  static Document load_file(const std::filesystem::path& path);
+  static Document load_string(std::string_view text, std::string source_name);
+
+  /// Applies "key.path[2].name=value"; value is parsed as YAML. Throws ConfigError when the path
+  /// cannot exist (indexing a non-list, an index past the end, descending into a scalar).
+  void apply_override(std::string_view assignment);
+
+  const YAML::Node& root() const { return root_; }
+  const std::string& source() const { return source_; }
+  /// The --set text that supplied `key_path` or one of its parents, if any.
+  std::optional<std::string> override_for(std::string_view key_path) const;
+
+ private:
+  YAML::Node root_;
+  std::string source_;
+  std::map<std::string, std::string> overrides_;  // key path -> "key=value" as typed
+};
+
+/// Describes a numeric parameter: unit (for messages and help) and its allowed range.
+///   Range::at_least(0), Range::above(0), Range::between(0, 1), Range{} (any number)
+struct Range {
+  std::optional<double> min;
+  std::optional<double> max;
+  bool min_exclusive = false;
+
+  static Range at_least(double lo) { return Range{lo, std::nullopt, false}; }
+  static Range above(double lo) { return Range{lo, std::nullopt, true}; }
+  static Range between(double lo, double hi) { return Range{lo, hi, false}; }
+};
+
+/// Collects problems while a configuration is read, so that all of them are reported at once.
+class Reader {
+ public:
+  explicit Reader(const Document& doc) : doc_(&doc) {}
+  void add(const YAML::Node& at, std::string key, std::string message);
+  bool ok() const { return problems_.empty(); }
+  /// Throws ConfigError with every problem found, if any.
+  void throw_if_problems() const;
+  const Document& document() const { return *doc_; }
+  const std::vector<Problem>& problems() const { return problems_; }
+
+ private:
+  const Document* doc_;
+  std::vector<Problem> problems_;
+};
+
+/// One mapping of the configuration. Each accessor declares a key (with its default, range and
+/// help), reads and checks it, and records the resolved value; finish() then reports every key
+/// that was present but never declared, with a "did you mean".
+///   Section run = root.section("run");
+///   Time epoch = run.duration("epoch", Time::days(1), "length of one reward epoch");
+///   run.finish();
+class Section {
+ public:
+  /// The root mapping of a document.
+  static Section root(Reader& reader, YAML::Node resolved_out);
+
+  const std::string& path() const { return path_; }
+  bool has(std::string_view key) const;
+  /// True when key is present and holds a mapping.
+  bool is_mapping(std::string_view key) const;
+  /// Keys present in the file, in file order.
+  std::vector<std::string> keys() const;
+
+  double number(std::string_view key, double fallback, std::string_view unit, Range range,
+                std::string_view help);
+  std::int64_t integer(std::string_view key, std::int64_t fallback, Range range,
+                       std::string_view help);
+  bool boolean(std::string_view key, bool fallback, std::string_view help);
+  std::string text(std::string_view key, std::string_view fallback, std::string_view help);
+  /// A string that must be one of `allowed`.
+  std::string choice(std::string_view key, std::string_view fallback,
+                     std::span<const std::string_view> allowed, std::string_view help);
+  Time duration(std::string_view key, Time fallback, Time min, std::string_view help);
+
+  /// A nested mapping; a missing key gives an empty section, so its defaults apply.
+  Section section(std::string_view key, std::string_view help);
+  /// A list of mappings; each element is a Section. Missing gives an empty list.
+  std::vector<Section> list(std::string_view key, std::string_view help);
+
+  /// Reports a problem at `key` (or at this mapping when key is empty).
+  void problem(std::string_view key, std::string message);
+  /// Reports present keys that no accessor declared. Call once, after reading every key.
+  void finish();
+
+ private:
+  Section(Reader& reader, YAML::Node node, std::string path, YAML::Node resolved);
+  std::string child_path(std::string_view key) const;
+  /// The scalar at key, or nullopt when absent; reports and returns nullopt for non-scalars.
+  std::optional<YAML::Node> scalar(std::string_view key, std::string_view expected);
+  void declare(std::string_view key);
+
+  Reader* reader_;
+  YAML::Node node_;
+  std::string path_;
+  YAML::Node resolved_;
+  std::vector<std::string> declared_;
+};
+
+/// Shortest text that reads back as exactly `x` ("0.1", "2000", "1e-06").
+std::string format_number(double x);
+
+/// The closest candidate to `word` by edit distance, if close enough to be a likely typo.
+std::optional<std::string> closest_match(std::string_view word,
+                                         std::span<const std::string> candidates);
+
+}  // namespace sim::config

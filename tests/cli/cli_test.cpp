@@ -1,0 +1,256 @@
+// The depinsim binary end to end: exit statuses, messages, and the files it leaves behind.
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "sim/hdf5_file.hpp"
+#include "sim/hdf5_reader.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// A fresh directory per test, removed afterwards.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() /
+           ("depinsim-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+};
+
+/// Runs depinsim with `args` (already shell-quoted where needed) and an optional environment
+/// prefix.
+Result depinsim(const std::string& args, const std::string& env = "") {
+  static int n = 0;
+  const fs::path dir = fs::temp_directory_path();
+  const fs::path out =
+      dir / ("depinsim-cli-out-" + std::to_string(::getpid()) + "-" + std::to_string(n));
+  const fs::path err =
+      dir / ("depinsim-cli-err-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+  const std::string cmd =
+      env + " '" DEPINSIM_BINARY "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
+  const int raw = std::system(cmd.c_str());
+  Result r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  fs::remove(out);
+  fs::remove(err);
+  return r;
+}
+
+const std::string kScenario = DEPINSIM_SOURCE_DIR "/scenarios/basic_sensors.yaml";
+// The default scenario, shortened for tests: 300 sensors for 4 days.
+const std::string kShort = "--set run.duration=4d --set population[0].count=300";
+
+bool no_files_in(const fs::path& dir) {
+  return fs::is_empty(dir);
+}
+
+}  // namespace
+
+TEST_CASE("cli: run writes a whole file with the output contract", "[cli]") {
+  TempDir tmp;
+  const fs::path file = tmp.path / "run.h5";
+  const Result r = depinsim("run '" + kScenario + "' -o '" + file.string() + "' " + kShort);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("basic-sensors (seed 42): 300 sensors, 4 epochs of 1d") != std::string::npos);
+  CHECK(r.out.find("bad data accepted") != std::string::npos);
+  CHECK(r.err.empty());
+  REQUIRE(fs::exists(file));
+  CHECK(std::distance(fs::directory_iterator(tmp.path), fs::directory_iterator{}) == 1);
+
+  const sim::Hdf5Reader h5(file);
+  CHECK(h5.int_attribute("/", "schema_version") == 1);
+  CHECK(h5.int_attribute("/", "seed") == 42);
+  CHECK(h5.int_attribute("/", "run_index") == 0);
+  CHECK(h5.string_attribute("/", "scenario_name") == "basic-sensors");
+  CHECK(h5.string_attribute("/", "depinsim_version") == DEPINSIM_VERSION);
+  CHECK(!h5.string_attribute("/", "git_commit").empty());
+  CHECK(h5.string_attribute("/", "created_utc").size() == 20);
+  CHECK(h5.double_attribute("/", "wall_seconds") > 0.0);
+  // The stored scenario is the resolved one: overrides and defaults applied.
+  const std::string scenario = h5.read_text("scenario");
+  CHECK(scenario.find("duration: 4d") != std::string::npos);
+  CHECK(scenario.find("count: 300") != std::string::npos);
+  CHECK(scenario.find("features: 32") != std::string::npos);
+
+  for (const char* path :
+       {"epochs/time/epoch", "epochs/quality/submitted", "epochs/quality/arrived",
+        "epochs/quality/accepted", "epochs/quality/rmse_c", "epochs/quality/honest/accepted",
+        "epochs/quality/fabricator/rejected", "epochs/tokens/minted",
+        "epochs/tokens/paid_honest"}) {
+    CAPTURE(path);
+    REQUIRE(h5.has_dataset(path));
+    CHECK(h5.shape(path) == std::vector<std::size_t>{4});
+    CHECK(!h5.string_attribute(path, "units").empty());
+    CHECK(!h5.string_attribute(path, "description").empty());
+  }
+  CHECK(h5.shape("nodes/x_km") == std::vector<std::size_t>{300});
+  CHECK(h5.read_strings("nodes/behaviour").size() == 300);
+  const auto minted = h5.read_doubles("epochs/tokens/minted");
+  CHECK(minted == std::vector<double>(4, 10000.0));
+}
+
+TEST_CASE("cli: the same seed gives identical datasets at any thread count", "[cli]") {
+  TempDir tmp;
+  const auto run = [&](const std::string& name, const std::string& env, const std::string& extra) {
+    const fs::path file = tmp.path / name;
+    const Result r = depinsim(
+        "run '" + kScenario + "' -q -o '" + file.string() + "' " + kShort + " " + extra, env);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    return file;
+  };
+  const fs::path one = run("one.h5", "OMP_NUM_THREADS=1", "");
+  const fs::path two = run("two.h5", "OMP_NUM_THREADS=2", "");
+  const fs::path again = run("again.h5", "OMP_NUM_THREADS=2", "");
+  const fs::path other = run("other.h5", "OMP_NUM_THREADS=2", "--seed 43");
+  const sim::Hdf5Reader a(one), b(two), c(again), d(other);
+  REQUIRE(a.datasets() == b.datasets());
+  bool any_difference_with_other_seed = false;
+  for (const std::string& path : a.datasets()) {
+    CAPTURE(path);
+    if (path == "scenario") continue;
+    if (path == "nodes/behaviour" || path == "nodes/kind") {
+      CHECK(a.read_strings(path) == b.read_strings(path));
+      continue;
+    }
+    const auto is_integer = [&](const sim::Hdf5Reader& r) {
+      try {
+        r.read_int64(path);
+        return true;
+      } catch (const sim::Hdf5Error&) {
+        return false;
+      }
+    };
+    if (is_integer(a)) {
+      const auto ia = a.read_int64(path);
+      CHECK(ia == b.read_int64(path));
+      CHECK(ia == c.read_int64(path));
+      if (d.read_int64(path) != ia) any_difference_with_other_seed = true;
+      continue;
+    }
+    const auto va = a.read_doubles(path);
+    const auto vb = b.read_doubles(path);
+    const auto vc = c.read_doubles(path);
+    REQUIRE(va.size() == vb.size());
+    REQUIRE(va.size() == vc.size());
+    // Bitwise equality, NaN included.
+    CHECK(std::memcmp(va.data(), vb.data(), va.size() * sizeof(double)) == 0);
+    CHECK(std::memcmp(va.data(), vc.data(), va.size() * sizeof(double)) == 0);
+    const auto vd = d.read_doubles(path);
+    if (vd.size() != va.size() ||
+        std::memcmp(va.data(), vd.data(), va.size() * sizeof(double)) != 0) {
+      any_difference_with_other_seed = true;
+    }
+  }
+  CHECK(a.read_text("scenario") == b.read_text("scenario"));
+  CHECK(any_difference_with_other_seed);
+  CHECK(d.int_attribute("/", "seed") == 43);
+}
+
+TEST_CASE("cli: every bad scenario in the corpus gives its one-line error, exit 2, no file",
+          "[cli]") {
+  const fs::path corpus = DEPINSIM_SOURCE_DIR "/tests/data/bad";
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(corpus)) {
+    if (entry.path().extension() != ".yaml") continue;
+    const std::string file = entry.path().string();
+    std::ifstream in(entry.path());
+    std::string header;
+    std::getline(in, header);
+    const std::string prefix = "# expect: ";
+    REQUIRE(header.starts_with(prefix));
+    std::string expected = header.substr(prefix.size());
+    expected.replace(expected.find("{file}"), 6, file);
+
+    TempDir tmp;
+    const fs::path out = tmp.path / "out.h5";
+    const Result r = depinsim("run '" + file + "' -o '" + out.string() + "'");
+    CAPTURE(file);
+    CHECK(r.status == 2);
+    CHECK(r.err == expected + "\n");
+    CHECK(r.out.empty());
+    CHECK(no_files_in(tmp.path));
+    const Result v = depinsim("validate '" + file + "'");
+    CHECK(v.status == 2);
+    CHECK(v.err == expected + "\n");
+    ++checked;
+  }
+  CHECK(checked >= 15);
+}
+
+TEST_CASE("cli: a missing scenario file is named, exit 2, no output", "[cli]") {
+  TempDir tmp;
+  const Result r = depinsim("run '" + (tmp.path / "nope.yaml").string() + "' -o '" +
+                            (tmp.path / "out.h5").string() + "'");
+  CHECK(r.status == 2);
+  CHECK(r.err == (tmp.path / "nope.yaml").string() + ": no such file\n");
+  CHECK(no_files_in(tmp.path));
+}
+
+TEST_CASE("cli: a bad --set is reported against the override, exit 2", "[cli]") {
+  TempDir tmp;
+  const Result r = depinsim("run '" + kScenario + "' -o '" + (tmp.path / "o.h5").string() +
+                            "' --set population[0].count=-3");
+  CHECK(r.status == 2);
+  CHECK(r.err ==
+        "--set population[0].count=-3: population[0].count: must be non-negative, found -3\n");
+  CHECK(no_files_in(tmp.path));
+}
+
+TEST_CASE("cli: an output directory that does not exist is bad input", "[cli]") {
+  TempDir tmp;
+  const Result r = depinsim("run '" + kScenario + "' " + kShort + " -o '" +
+                            (tmp.path / "missing" / "o.h5").string() + "'");
+  CHECK(r.status == 2);
+  CHECK(r.err.find("missing") != std::string::npos);
+  CHECK(no_files_in(tmp.path));
+}
+
+TEST_CASE("cli: validate accepts the default scenario; usage errors exit 2", "[cli]") {
+  const Result ok = depinsim("validate '" + kScenario + "'");
+  CHECK(ok.status == 0);
+  CHECK(ok.out.find(": ok (basic-sensors: 2000 sensors, 90 epochs of 1d)") != std::string::npos);
+  CHECK(depinsim("").status == 2);
+  CHECK(depinsim("frobnicate").status == 2);
+  CHECK(depinsim("run '" + kScenario + "'").status == 2);  // no -o
+  const Result version = depinsim("--version");
+  CHECK(version.status == 0);
+  CHECK(version.out == "depinsim " DEPINSIM_VERSION "\n");
+  const Result help = depinsim("--help");
+  CHECK(help.status == 0);
+  CHECK(help.out.find("run") != std::string::npos);
+}
