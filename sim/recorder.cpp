@@ -31,37 +31,25 @@ Recorder::CountSeries Recorder::count(std::string path, std::string units,
   return {declare(std::move(path), std::move(units), std::move(description), false)};
 }
 
+template <class T>
+T& Recorder::cell(std::size_t index) {
+  Series& series = series_.at(index);
+  auto& v = std::get<std::vector<T>>(series.values);
+  if (!series.set_this_row) {
+    v.push_back(T{});
+    series.set_this_row = true;
+  }
+  return v.back();
+}
+
 void Recorder::set(RealSeries s, double value) {
-  Series& series = series_.at(s.index);
-  auto& v = std::get<std::vector<double>>(series.values);
-  if (series.set_this_row) {
-    v.back() = value;
-  } else {
-    v.push_back(value);
-    series.set_this_row = true;
-  }
+  cell<double>(s.index) = value;
 }
-
 void Recorder::set(CountSeries s, std::int64_t value) {
-  Series& series = series_.at(s.index);
-  auto& v = std::get<std::vector<std::int64_t>>(series.values);
-  if (series.set_this_row) {
-    v.back() = value;
-  } else {
-    v.push_back(value);
-    series.set_this_row = true;
-  }
+  cell<std::int64_t>(s.index) = value;
 }
-
 void Recorder::add(CountSeries s, std::int64_t value) {
-  Series& series = series_.at(s.index);
-  auto& v = std::get<std::vector<std::int64_t>>(series.values);
-  if (series.set_this_row) {
-    v.back() += value;
-  } else {
-    v.push_back(value);
-    series.set_this_row = true;
-  }
+  cell<std::int64_t>(s.index) += value;
 }
 
 void Recorder::end_row() {

@@ -52,6 +52,9 @@ class Recorder {
     bool set_this_row = false;
   };
   std::size_t declare(std::string path, std::string units, std::string description, bool real);
+  /// The current row's value of series `index`, appended (zero) on first use in the row.
+  template <class T>
+  T& cell(std::size_t index);
 
   std::vector<Series> series_;
   std::size_t rows_ = 0;

@@ -240,7 +240,7 @@ TEST_CASE("cli: an output directory that does not exist is bad input", "[cli]") 
   CHECK(no_files_in(tmp.path));
 }
 
-TEST_CASE("cli: validate accepts the default scenario; usage errors exit 2", "[cli]") {
+TEST_CASE("cli: validate accepts the default scenario and usage errors exit 2", "[cli]") {
   const Result ok = depinsim("validate '" + kScenario + "'");
   CHECK(ok.status == 0);
   CHECK(ok.out.find(": ok (basic-sensors: 2000 sensors, 90 epochs of 1d)") != std::string::npos);
