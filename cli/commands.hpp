@@ -9,7 +9,8 @@
 namespace depinsim_cli {
 
 /// Conventional exit statuses: 0 success, 1 the run failed, 2 bad input (usage, scenario, paths).
-enum ExitStatus : int { kOk = 0, kRunFailed = 1, kBadInput = 2 };
+/// 130 (128 + SIGINT) after an interrupt, as shells report it.
+enum ExitStatus : int { kOk = 0, kRunFailed = 1, kBadInput = 2, kInterrupted = 130 };
 
 struct ScenarioOptions {
   std::string scenario_path;
@@ -21,9 +22,11 @@ struct RunOptions {
   ScenarioOptions scenario;
   std::string output_path;
   bool quiet = false;
+  bool json = false;
 };
 
 int run_command(const RunOptions& options);
 int validate_command(const ScenarioOptions& options);
+int info_command(const std::string& file);
 
 }  // namespace depinsim_cli

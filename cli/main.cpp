@@ -28,6 +28,11 @@ int main(int argc, char** argv) {
   add_scenario_options(*run_cmd, run.scenario);
   run_cmd->add_option("-o,--output", run.output_path, "output HDF5 file")->required();
   run_cmd->add_flag("-q,--quiet", run.quiet, "print nothing on success");
+  run_cmd->add_flag("--json", run.json, "print the summary as one JSON object on stdout");
+
+  std::string info_file;
+  CLI::App* info_cmd = app.add_subcommand("info", "summarise an output file");
+  info_cmd->add_option("file", info_file, "a depinsim HDF5 output file")->required();
 
   ScenarioOptions validate;
   CLI::App* validate_cmd = app.add_subcommand("validate", "check a scenario without running it");
@@ -41,5 +46,6 @@ int main(int argc, char** argv) {
   }
   if (run_cmd->parsed()) return run_command(run);
   if (validate_cmd->parsed()) return validate_command(validate);
+  if (info_cmd->parsed()) return info_command(info_file);
   return kBadInput;
 }

@@ -1,4 +1,5 @@
 #include <chrono>
+#include <csignal>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -20,6 +21,22 @@ namespace depinsim_cli {
 namespace {
 
 constexpr std::int64_t kSchemaVersion = 1;
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+extern "C" void on_interrupt(int) {
+  g_interrupted = 1;
+}
+
+/// Ctrl-C and SIGTERM ask the run to stop at the next epoch boundary instead of killing it, so
+/// that the partial output file is removed rather than left behind.
+void install_interrupt_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
 
 void report(const sim::config::ConfigError& e) {
   for (const auto& p : e.problems())
@@ -79,8 +96,17 @@ int run_command(const RunOptions& options) {
 
   try {
     const auto start = std::chrono::steady_clock::now();
+    install_interrupt_handlers();
     models::SensorWorld world(scenario, 0);
+    world.on_epoch([&world](const models::EpochTally&) {
+      if (g_interrupted != 0) world.stop();
+    });
     world.run();
+    if (!world.finished()) {
+      std::cerr << "depinsim: interrupted after " << world.closed_epochs() << " of "
+                << scenario.epochs() << " epochs; no output written\n";
+      return kInterrupted;  // the writer's destructor removes the partial file
+    }
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -97,8 +123,11 @@ int run_command(const RunOptions& options) {
     world.write(*out);
     out->commit();
 
-    if (!options.quiet) {
-      print_summary(std::cout, scenario, world, wall);
+    const RunSummary summary = RunSummary::of(scenario, world, wall);
+    if (options.json) {
+      print_json(std::cout, summary, options.output_path);
+    } else if (!options.quiet) {
+      print_table(std::cout, summary);
       std::cout << "wrote " << options.output_path << "\n";
     }
     return kOk;

@@ -1,5 +1,7 @@
 #include "cli/summary.hpp"
 
+#include "sim/config.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <numeric>
@@ -16,46 +18,111 @@ std::string fixed(double x, int decimals) {
   return buf;
 }
 
-std::string percent(std::int64_t num, std::int64_t den) {
-  return den == 0 ? "n/a"
-                  : fixed(100.0 * static_cast<double>(num) / static_cast<double>(den), 1) + "%";
+std::string percent(double fraction) {
+  return std::isnan(fraction) ? "n/a" : fixed(100.0 * fraction, 1) + "%";
 }
 
 std::int64_t total(const models::EpochTally::PerBehaviour& v) {
   return std::accumulate(v.begin(), v.end(), std::int64_t{0});
 }
 
+double ratio(double num, double den) {
+  return den == 0 ? std::nan("") : num / den;
+}
+
+/// JSON has no NaN: undefined figures are null.
+std::string json_number(double x) {
+  return std::isfinite(x) ? sim::config::format_number(x) : "null";
+}
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
 }  // namespace
 
-void print_summary(std::ostream& out, const models::Scenario& scenario,
-                   const models::SensorWorld& world, double wall_seconds) {
+RunSummary RunSummary::of(const models::Scenario& scenario, const models::SensorWorld& world,
+                          double wall_seconds) {
   const models::EpochTally& t = world.metrics().totals();
   constexpr auto kHonest = static_cast<std::size_t>(models::Behaviour::honest);
-  const std::int64_t arrived = total(t.arrived);
-  const std::int64_t accepted = total(t.accepted);
-  const std::int64_t bad_arrived = arrived - t.arrived[kHonest];
-  const std::int64_t bad_accepted = accepted - t.accepted[kHonest];
-  const double rmse = accepted == 0
-                          ? std::nan("")
-                          : std::sqrt(t.accepted_sq_error_sum / static_cast<double>(accepted));
+  RunSummary s;
+  s.scenario = scenario.name;
+  s.seed = scenario.seed;
+  s.sensors = t.sensors;
+  s.epochs = t.epoch;
+  s.epoch_length = sim::format_duration(scenario.epoch);
+  s.submitted = total(t.submitted);
+  s.arrived = total(t.arrived);
+  s.late = total(t.late);
+  s.lost = total(t.lost);
+  s.accepted = total(t.accepted);
+  const auto d = [](std::int64_t x) { return static_cast<double>(x); };
+  s.accepted_fraction = ratio(d(s.accepted), d(s.arrived));
+  s.bad_accepted_fraction =
+      ratio(d(s.accepted - t.accepted[kHonest]), d(s.arrived - t.arrived[kHonest]));
+  s.good_rejected_fraction =
+      ratio(d(t.arrived[kHonest] - t.accepted[kHonest]), d(t.arrived[kHonest]));
+  s.rmse_c = std::sqrt(ratio(t.accepted_sq_error_sum, d(s.accepted)));
+  s.tokens_minted = models::to_tokens(t.minted);
+  for (std::size_t b = 0; b < models::kBehaviourCount; ++b) {
+    s.tokens_paid[b] = models::to_tokens(t.paid[b]);
+  }
+  s.wall_seconds = wall_seconds;
+  s.events = world.events_dispatched();
+  return s;
+}
 
-  out << scenario.name << " (seed " << scenario.seed << "): " << t.sensors << " sensors, "
-      << t.epoch << " epochs of " << sim::format_duration(scenario.epoch) << "\n";
-  out << "  readings   submitted " << total(t.submitted) << ", arrived " << arrived << ", late "
-      << total(t.late) << ", lost " << total(t.lost) << "\n";
-  out << "  quality    accepted " << percent(accepted, arrived) << " of arrived; bad data accepted "
-      << percent(bad_accepted, bad_arrived) << "; good data rejected "
-      << percent(t.arrived[kHonest] - t.accepted[kHonest], t.arrived[kHonest])
-      << "; RMSE of accepted " << fixed(rmse, 3) << " degC\n";
-  out << "  tokens     minted " << fixed(models::to_tokens(t.minted), 0) << "; paid to";
+void print_table(std::ostream& out, const RunSummary& s) {
+  out << s.scenario << " (seed " << s.seed << "): " << s.sensors << " sensors, " << s.epochs
+      << " epochs of " << s.epoch_length << "\n";
+  out << "  readings   submitted " << s.submitted << ", arrived " << s.arrived << ", late "
+      << s.late << ", lost " << s.lost << "\n";
+  out << "  quality    accepted " << percent(s.accepted_fraction)
+      << " of arrived; bad data accepted " << percent(s.bad_accepted_fraction)
+      << "; good data rejected " << percent(s.good_rejected_fraction) << "; RMSE of accepted "
+      << fixed(s.rmse_c, 3) << " degC\n";
+  out << "  tokens     minted " << fixed(s.tokens_minted, 0) << "; paid to";
   for (std::size_t b = 0; b < models::kBehaviourCount; ++b) {
     out << (b == 0 ? " " : ", ") << models::kBehaviourNames[b] << " "
-        << percent(t.paid[b], t.minted);
+        << percent(ratio(s.tokens_paid[b], s.tokens_minted));
   }
   out << "\n";
-  const auto events = static_cast<double>(world.events_dispatched());
-  out << "  wall time  " << fixed(wall_seconds, 2) << " s (" << fixed(events / 1e6, 1)
-      << " M events, " << fixed(events / 1e6 / wall_seconds, 2) << " M events/s)\n";
+  const auto events = static_cast<double>(s.events);
+  out << "  wall time  " << fixed(s.wall_seconds, 2) << " s (" << fixed(events / 1e6, 1)
+      << " M events, " << fixed(events / 1e6 / s.wall_seconds, 2) << " M events/s)\n";
+}
+
+void print_json(std::ostream& out, const RunSummary& s, const std::string& output_path) {
+  out << "{\"scenario\": " << json_string(s.scenario) << ", \"seed\": " << s.seed
+      << ", \"sensors\": " << s.sensors << ", \"epochs\": " << s.epochs
+      << ", \"epoch\": " << json_string(s.epoch_length)
+      << ",\n \"readings\": {\"submitted\": " << s.submitted << ", \"arrived\": " << s.arrived
+      << ", \"late\": " << s.late << ", \"lost\": " << s.lost << ", \"accepted\": " << s.accepted
+      << "},\n \"quality\": "
+      << "{\"accepted_fraction\": " << json_number(s.accepted_fraction)
+      << ", \"bad_accepted_fraction\": " << json_number(s.bad_accepted_fraction)
+      << ", \"good_rejected_fraction\": " << json_number(s.good_rejected_fraction)
+      << ", \"rmse_c\": " << json_number(s.rmse_c)
+      << "},\n \"tokens\": {\"minted\": " << json_number(s.tokens_minted) << ", \"paid\": {";
+  for (std::size_t b = 0; b < models::kBehaviourCount; ++b) {
+    out << (b == 0 ? "" : ", ") << json_string(std::string(models::kBehaviourNames[b])) << ": "
+        << json_number(s.tokens_paid[b]);
+  }
+  out << "}},\n \"wall_seconds\": " << json_number(s.wall_seconds) << ", \"events\": " << s.events
+      << ", \"output\": " << json_string(output_path) << "}\n";
 }
 
 }  // namespace depinsim_cli

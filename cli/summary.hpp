@@ -1,15 +1,42 @@
 #pragma once
-// The short human-readable summary printed at the end of a run.
+// The end-of-run summary: headline figures of data quality, economics and speed.
 
+#include <array>
+#include <cstdint>
 #include <iosfwd>
+#include <string>
 
+#include "models/nodes/behaviour.hpp"
 #include "models/scenario.hpp"
 #include "models/sensor_world.hpp"
 
 namespace depinsim_cli {
 
-/// Prints data quality, economics and speed of a finished run, one topic per line.
-void print_summary(std::ostream& out, const models::Scenario& scenario,
-                   const models::SensorWorld& world, double wall_seconds);
+/// The headline figures of a finished run, in plain numbers (NaN where undefined).
+///   auto s = RunSummary::of(scenario, world, wall);  print_table(std::cout, s);
+struct RunSummary {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  std::int64_t sensors = 0;
+  std::int64_t epochs = 0;
+  std::string epoch_length;
+  std::int64_t submitted = 0, arrived = 0, late = 0, lost = 0, accepted = 0;
+  double accepted_fraction = 0;       // of arrived
+  double bad_accepted_fraction = 0;   // of arrived readings from dishonest sensors
+  double good_rejected_fraction = 0;  // of arrived readings from honest sensors
+  double rmse_c = 0;                  // accepted readings against the truth
+  double tokens_minted = 0;
+  std::array<double, models::kBehaviourCount> tokens_paid{};
+  double wall_seconds = 0;
+  std::uint64_t events = 0;
+
+  static RunSummary of(const models::Scenario& scenario, const models::SensorWorld& world,
+                       double wall_seconds);
+};
+
+/// A few aligned lines for people.
+void print_table(std::ostream& out, const RunSummary& s);
+/// One JSON object for programs (`depinsim run --json`).
+void print_json(std::ostream& out, const RunSummary& s, const std::string& output_path);
 
 }  // namespace depinsim_cli

@@ -45,6 +45,11 @@ class SensorWorld {
 
   /// Runs every epoch of the scenario. Throws LedgerError if the books stop balancing.
   void run();
+  /// Asks run() to return early, after the event being handled (e.g. from an epoch observer
+  /// when the user interrupts). finished() then tells whether every epoch was closed.
+  void stop() { simulator_.stop(); }
+  bool finished() const { return closed_epochs_ == scenario_.epochs(); }
+  std::int64_t closed_epochs() const { return closed_epochs_; }
 
   /// Writes /epochs and /nodes of the output contract.
   void write(sim::Hdf5Writer& out) const;

@@ -1,6 +1,7 @@
 // The depinsim binary end to end: exit statuses, messages, and the files it leaves behind.
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -253,4 +254,47 @@ TEST_CASE("cli: validate accepts the default scenario and usage errors exit 2", 
   const Result help = depinsim("--help");
   CHECK(help.status == 0);
   CHECK(help.out.find("run") != std::string::npos);
+}
+
+TEST_CASE("cli: --json prints one machine-readable summary", "[cli]") {
+  TempDir tmp;
+  const fs::path file = tmp.path / "j.h5";
+  const Result r = depinsim("run '" + kScenario + "' --json -o '" + file.string() + "' " + kShort);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.starts_with("{\"scenario\": \"basic-sensors\", \"seed\": 42, \"sensors\": 300"));
+  CHECK(r.out.find("\"readings\": {\"submitted\": 28800") != std::string::npos);  // 300 x 24 x 4
+  CHECK(r.out.find("\"minted\": 40000") != std::string::npos);
+  CHECK(r.out.find("\"output\": \"" + file.string() + "\"}") != std::string::npos);
+  CHECK(std::count(r.out.begin(), r.out.end(), '{') == std::count(r.out.begin(), r.out.end(), '}'));
+}
+
+TEST_CASE("cli: info summarises an output file and refuses a broken one", "[cli]") {
+  TempDir tmp;
+  const fs::path file = tmp.path / "i.h5";
+  REQUIRE(depinsim("run '" + kScenario + "' -q -o '" + file.string() + "' " + kShort).status == 0);
+  const Result info = depinsim("info '" + file.string() + "'");
+  CHECK(info.status == 0);
+  CHECK(info.out.find("scenario_name     basic-sensors") != std::string::npos);
+  CHECK(info.out.find("epochs/quality/rmse_c") != std::string::npos);
+  CHECK(info.out.find("degC") != std::string::npos);
+
+  const fs::path broken = tmp.path / "broken.h5";
+  std::ofstream(broken) << "not hdf5 at all";
+  const Result bad = depinsim("info '" + broken.string() + "'");
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find(broken.string()) == 0);
+  CHECK(depinsim("info '" + (tmp.path / "missing.h5").string() + "'").status == 2);
+}
+
+TEST_CASE("cli: an interrupted run exits 130 and leaves no file", "[cli]") {
+  TempDir tmp;
+  const fs::path file = tmp.path / "long.h5";
+  // Ten years of epochs cannot finish in a second; SIGINT arrives first.
+  const Result r =
+      depinsim("run '" + kScenario + "' -o '" + file.string() + "' --set run.duration=3650d",
+               "timeout --preserve-status -s INT 1");
+  CHECK(r.status == 130);
+  CHECK(r.err.find("interrupted after") != std::string::npos);
+  CHECK(r.out.empty());
+  CHECK(no_files_in(tmp.path));
 }
