@@ -28,5 +28,7 @@ struct RunOptions {
 int run_command(const RunOptions& options);
 int validate_command(const ScenarioOptions& options);
 int info_command(const std::string& file);
+/// Lists every declared scenario key starting with `prefix`, as text or as a Markdown table.
+int help_params_command(const std::string& prefix, bool markdown);
 
 }  // namespace depinsim_cli

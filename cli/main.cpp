@@ -38,6 +38,14 @@ int main(int argc, char** argv) {
   CLI::App* validate_cmd = app.add_subcommand("validate", "check a scenario without running it");
   add_scenario_options(*validate_cmd, validate);
 
+  std::string params_prefix;
+  bool params_markdown = false;
+  CLI::App* help_cmd = app.add_subcommand("help", "documentation of the scenario format");
+  help_cmd->require_subcommand(1);
+  CLI::App* params_cmd = help_cmd->add_subcommand("params", "every scenario key with its help");
+  params_cmd->add_option("prefix", params_prefix, "only keys starting with this, e.g. network");
+  params_cmd->add_flag("--markdown", params_markdown, "print a Markdown table");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -47,5 +55,6 @@ int main(int argc, char** argv) {
   if (run_cmd->parsed()) return run_command(run);
   if (validate_cmd->parsed()) return validate_command(validate);
   if (info_cmd->parsed()) return info_command(info_file);
+  if (params_cmd->parsed()) return help_params_command(params_prefix, params_markdown);
   return kBadInput;
 }

@@ -90,11 +90,12 @@ void read_behaviour(Section s, SensorGroupSpec& g) {
   const bool any = !s.keys().empty();
   for (std::size_t b = 0; b < kBehaviourCount; ++b) {
     const std::string_view name = kBehaviourNames[b];
-    if (!s.is_mapping(name)) {
+    if (!s.is_mapping(name) && !s.describing()) {
       g.share[b] = s.number(name, 0.0, "", kProbability, "share of sensors with this behaviour");
     } else {
       Section detail = s.section(name, "share and parameters of this behaviour");
-      g.share[b] = detail.number("share", 0.0, "", kProbability, "share of sensors");
+      g.share[b] = detail.number("share", 0.0, "", kProbability,
+                                 "share of sensors (or give the share alone: `stuck: 0.02`)");
       if (name == "noisy") {
         g.noisy_sd_c = detail.number("noise_sd_c", g.noisy_sd_c, "degC", kNonNegative,
                                      "noise of a noisy sensor");
@@ -192,9 +193,9 @@ std::int64_t Scenario::sensor_count() const {
   return n;
 }
 
-Scenario load_scenario(const sim::config::Document& doc) {
-  sim::config::Reader reader(doc);
-  YAML::Node resolved(YAML::NodeType::Map);
+namespace {
+
+Scenario read_scenario(sim::config::Reader& reader, YAML::Node resolved) {
   Section root = Section::root(reader, resolved);
   Scenario s;
   s.name = root.text("name", "unnamed", "a short name for the scenario");
@@ -247,8 +248,23 @@ Scenario load_scenario(const sim::config::Document& doc) {
   if (s.sensor_count() == 0 && reader.ok()) {
     root.problem("population", "the scenario has no sensors: add a group with count > 0");
   }
-  reader.throw_if_problems();
+  return s;
+}
 
+}  // namespace
+
+std::vector<sim::config::ParamInfo> scenario_parameters() {
+  const auto empty = sim::config::Document::load_string("", "(declarations)");
+  sim::config::Reader reader(empty, true);
+  read_scenario(reader, YAML::Node(YAML::NodeType::Map));
+  return reader.catalogue();
+}
+
+Scenario load_scenario(const sim::config::Document& doc) {
+  sim::config::Reader reader(doc);
+  YAML::Node resolved(YAML::NodeType::Map);
+  Scenario s = read_scenario(reader, resolved);
+  reader.throw_if_problems();
   YAML::Emitter out;
   out << resolved;
   s.resolved_yaml = std::string(out.c_str()) + "\n";

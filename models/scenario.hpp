@@ -67,6 +67,9 @@ struct Scenario {
 /// The kernel's topology parameters for a network spec.
 sim::TopologySpec topology_spec(const NetworkSpec& n);
 
+/// Every key a scenario may hold, with type, default, range, unit and help, in file order.
+std::vector<sim::config::ParamInfo> scenario_parameters();
+
 /// Reads and checks a whole scenario. Throws sim::config::ConfigError listing every problem.
 Scenario load_scenario(const sim::config::Document& doc);
 

@@ -245,6 +245,14 @@ void Reader::add(const YAML::Node& at, std::string key, std::string message) {
   problems_.push_back(std::move(p));
 }
 
+void Reader::record(ParamInfo info) {
+  if (!describe_) return;
+  for (const ParamInfo& p : catalogue_) {
+    if (p.key == info.key) return;
+  }
+  catalogue_.push_back(std::move(info));
+}
+
 void Reader::throw_if_problems() const {
   if (problems_.empty()) return;
   // In file order, as a reader of the file meets them; overrides (no line) come last.
@@ -287,8 +295,13 @@ std::vector<std::string> Section::keys() const {
   return out;
 }
 
-void Section::declare(std::string_view key) {
+void Section::declare(std::string_view key, std::string type, std::string_view unit,
+                      std::string fallback, std::string allowed, std::string_view help) {
   declared_.emplace_back(key);
+  if (describing()) {
+    reader_->record(ParamInfo{child_path(key), std::move(type), std::string(unit),
+                              std::move(fallback), std::move(allowed), std::string(help)});
+  }
 }
 
 void Section::problem(std::string_view key, std::string message) {
@@ -297,7 +310,6 @@ void Section::problem(std::string_view key, std::string message) {
 }
 
 std::optional<YAML::Node> Section::scalar(std::string_view key, std::string_view expected) {
-  declare(key);
   if (!has(key)) return std::nullopt;
   const YAML::Node n = node_[std::string(key)];
   if (!n.IsScalar()) {
@@ -308,7 +320,8 @@ std::optional<YAML::Node> Section::scalar(std::string_view key, std::string_view
 }
 
 double Section::number(std::string_view key, double fallback, std::string_view unit, Range range,
-                       std::string_view /*help*/) {
+                       std::string_view help) {
+  declare(key, "number", unit, format_number(fallback), range_text(range, unit), help);
   const std::string expected =
       "a number" + (unit.empty() ? std::string() : " in " + std::string(unit));
   double value = fallback;
@@ -329,7 +342,8 @@ double Section::number(std::string_view key, double fallback, std::string_view u
 }
 
 std::int64_t Section::integer(std::string_view key, std::int64_t fallback, Range range,
-                              std::string_view /*help*/) {
+                              std::string_view help) {
+  declare(key, "integer", "", std::to_string(fallback), range_text(range, ""), help);
   std::int64_t value = fallback;
   if (auto n = scalar(key, "a whole number")) {
     const std::string& s = n->Scalar();
@@ -349,7 +363,8 @@ std::int64_t Section::integer(std::string_view key, std::int64_t fallback, Range
   return value;
 }
 
-bool Section::boolean(std::string_view key, bool fallback, std::string_view /*help*/) {
+bool Section::boolean(std::string_view key, bool fallback, std::string_view help) {
+  declare(key, "boolean", "", fallback ? "true" : "false", "", help);
   bool value = fallback;
   if (auto n = scalar(key, "true or false")) {
     const std::string& s = n->Scalar();
@@ -365,8 +380,8 @@ bool Section::boolean(std::string_view key, bool fallback, std::string_view /*he
   return value;
 }
 
-std::string Section::text(std::string_view key, std::string_view fallback,
-                          std::string_view /*help*/) {
+std::string Section::text(std::string_view key, std::string_view fallback, std::string_view help) {
+  declare(key, "string", "", std::string(fallback), "", help);
   std::string value(fallback);
   if (auto n = scalar(key, "a string")) value = n->Scalar();
   resolved_[std::string(key)] = value;
@@ -375,6 +390,7 @@ std::string Section::text(std::string_view key, std::string_view fallback,
 
 std::string Section::choice(std::string_view key, std::string_view fallback,
                             std::span<const std::string_view> allowed, std::string_view help) {
+  declare(key, "choice", "", std::string(fallback), "one of " + join(allowed), help);
   std::string value(fallback);
   if (auto n = scalar(key, "one of " + join(allowed))) {
     const std::string& s = n->Scalar();
@@ -388,12 +404,13 @@ std::string Section::choice(std::string_view key, std::string_view fallback,
       value = s;
     }
   }
-  (void)help;
   resolved_[std::string(key)] = value;
   return value;
 }
 
-Time Section::duration(std::string_view key, Time fallback, Time min, std::string_view /*help*/) {
+Time Section::duration(std::string_view key, Time fallback, Time min, std::string_view help) {
+  declare(key, "duration", "", format_duration(fallback),
+          min > Time{} ? "at least " + format_duration(min) : "", help);
   Time value = fallback;
   if (auto n = scalar(key, "a duration such as 90s, 6h, 30d or 2y")) {
     try {
@@ -411,8 +428,8 @@ Time Section::duration(std::string_view key, Time fallback, Time min, std::strin
   return value;
 }
 
-Section Section::section(std::string_view key, std::string_view /*help*/) {
-  declare(key);
+Section Section::section(std::string_view key, std::string_view help) {
+  declare(key, "mapping", "", "", "", help);
   const std::string k(key);
   YAML::Node out = resolved_[k];
   out = YAML::Node(YAML::NodeType::Map);
@@ -425,13 +442,19 @@ Section Section::section(std::string_view key, std::string_view /*help*/) {
   return Section(*reader_, n, child_path(key), out);
 }
 
-std::vector<Section> Section::list(std::string_view key, std::string_view /*help*/) {
-  declare(key);
+std::vector<Section> Section::list(std::string_view key, std::string_view help) {
+  declare(key, "list", "", "[]", "", help);
   std::vector<Section> out;
   const std::string k(key);
   YAML::Node resolved_list = resolved_[k];
   resolved_list = YAML::Node(YAML::NodeType::Sequence);
-  if (!has(key)) return out;
+  if (!has(key)) {
+    if (describing()) {
+      out.push_back(Section(*reader_, YAML::Node(YAML::NodeType::Map), child_path(key) + "[]",
+                            YAML::Node(YAML::NodeType::Map)));
+    }
+    return out;
+  }
   const YAML::Node n = node_[k];
   if (!n.IsSequence()) {
     problem(key, "expected a list, found " + describe(n));

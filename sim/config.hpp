@@ -75,10 +75,26 @@ struct Range {
   static Range between(double lo, double hi) { return Range{lo, hi, false}; }
 };
 
+/// One declared key, as `depinsim help params` lists it.
+struct ParamInfo {
+  std::string key;       // full path; list elements appear as name[]
+  std::string type;      // number, integer, boolean, string, choice, duration, mapping, list
+  std::string unit;      // empty when dimensionless
+  std::string fallback;  // the default, as it would be written in a file
+  std::string allowed;   // range or choices, e.g. "between 0 and 1", "one of a, b"
+  std::string help;
+};
+
 /// Collects problems while a configuration is read, so that all of them are reported at once.
+/// In describe mode it also keeps every declaration met (the catalogue of parameters), and
+/// lists that are absent are read as if they had one empty element, so that their keys appear.
 class Reader {
  public:
-  explicit Reader(const Document& doc) : doc_(&doc) {}
+  explicit Reader(const Document& doc, bool describe = false) : doc_(&doc), describe_(describe) {}
+  bool describing() const { return describe_; }
+  /// Records a declaration (describe mode only; the first declaration of a key wins).
+  void record(ParamInfo info);
+  const std::vector<ParamInfo>& catalogue() const { return catalogue_; }
   void add(const YAML::Node& at, std::string key, std::string message);
   bool ok() const { return problems_.empty(); }
   /// Throws ConfigError with every problem found, if any.
@@ -88,7 +104,9 @@ class Reader {
 
  private:
   const Document* doc_;
+  bool describe_ = false;
   std::vector<Problem> problems_;
+  std::vector<ParamInfo> catalogue_;
 };
 
 /// One mapping of the configuration. Each accessor declares a key (with its default, range and
@@ -103,6 +121,8 @@ class Section {
   static Section root(Reader& reader, YAML::Node resolved_out);
 
   const std::string& path() const { return path_; }
+  /// True when reading only to list the declarations (see Reader).
+  bool describing() const { return reader_->describing(); }
   bool has(std::string_view key) const;
   /// True when key is present and holds a mapping.
   bool is_mapping(std::string_view key) const;
@@ -135,7 +155,8 @@ class Section {
   std::string child_path(std::string_view key) const;
   /// The scalar at key, or nullopt when absent; reports and returns nullopt for non-scalars.
   std::optional<YAML::Node> scalar(std::string_view key, std::string_view expected);
-  void declare(std::string_view key);
+  void declare(std::string_view key, std::string type, std::string_view unit, std::string fallback,
+               std::string allowed, std::string_view help);
 
   Reader* reader_;
   YAML::Node node_;

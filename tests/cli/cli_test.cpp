@@ -298,3 +298,48 @@ TEST_CASE("cli: an interrupted run exits 130 and leaves no file", "[cli]") {
   CHECK(r.out.empty());
   CHECK(no_files_in(tmp.path));
 }
+
+TEST_CASE("cli: scenarios/README.md lists every parameter as declared in the code", "[cli]") {
+  const Result table = depinsim("help params --markdown");
+  REQUIRE(table.status == 0);
+  const std::string readme = slurp(DEPINSIM_SOURCE_DIR "/scenarios/README.md");
+  const std::string begin = "<!-- params:begin -->\n";
+  const auto from = readme.find(begin);
+  const auto to = readme.find("<!-- params:end -->");
+  REQUIRE(from != std::string::npos);
+  REQUIRE(to != std::string::npos);
+  INFO("regenerate with: cmake --build --preset release --target scenario-docs");
+  CHECK(readme.substr(from + begin.size(), to - from - begin.size()) == table.out);
+}
+
+TEST_CASE("cli: help params lists keys with their help and filters by prefix", "[cli]") {
+  const Result all = depinsim("help params");
+  CHECK(all.status == 0);
+  CHECK(all.out.find("population[].count") != std::string::npos);
+  CHECK(all.out.find("network.latency.jitter_mean") != std::string::npos);
+  const Result some = depinsim("help params validation.consensus");
+  CHECK(some.status == 0);
+  CHECK(some.out.find("validation.consensus.z_max") != std::string::npos);
+  CHECK(some.out.find("population") == std::string::npos);
+  const Result none = depinsim("help params nosuchkey");
+  CHECK(none.status == 2);
+  CHECK(none.err == "depinsim: no parameter starts with \"nosuchkey\"\n");
+}
+
+TEST_CASE("cli: every scenario in scenarios/ validates and runs shortened", "[cli][scenario]") {
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator(DEPINSIM_SOURCE_DIR "/scenarios")) {
+    if (entry.path().extension() != ".yaml") continue;
+    const std::string file = entry.path().string();
+    CAPTURE(file);
+    CHECK(depinsim("validate '" + file + "'").status == 0);
+    TempDir tmp;
+    const Result r = depinsim("run '" + file + "' -q -o '" + (tmp.path / "s.h5").string() +
+                              "' --set run.duration=2d --set run.epoch=1d");
+    INFO(r.err);
+    CHECK(r.status == 0);
+    CHECK(fs::exists(tmp.path / "s.h5"));
+    ++count;
+  }
+  CHECK(count >= 1);
+}
