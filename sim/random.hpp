@@ -1,6 +1,7 @@
 #pragma once
 // Counter-based random streams (Random123's Philox4x64-10).
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string_view>
@@ -36,7 +37,10 @@ class RandomStream {
  public:
   using result_type = std::uint64_t;
 
-  explicit RandomStream(const StreamId& id, std::uint64_t first_block = 0);
+  /// Cheap enough to build one per event: the key and counter are set here in the header, so
+  /// the compiler keeps them in registers rather than storing the id and reloading it.
+  explicit RandomStream(const StreamId& id, std::uint64_t first_block = 0)
+      : key_{{id.seed, id.run}}, ctr_{{id.name_hash, id.entity, 0, 0}}, block_(first_block) {}
 
   static constexpr result_type min() { return 0; }
   static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
@@ -52,10 +56,16 @@ class RandomStream {
   /// Uniform on (0, 1]: never zero, so its logarithm is finite.
   double uniform_open0() { return static_cast<double>((next_u64() >> 11) + 1) * 0x1.0p-53; }
   /// Uniform integer on [0, n), without modulo bias (Lemire 2019). Precondition: n > 0.
-  std::uint64_t uniform_int(std::uint64_t n);
+  std::uint64_t uniform_int(std::uint64_t n) {
+    // Lemire, "Fast random integer generation in an interval", ACM TOMACS 29(1), 2019. The
+    // rejection branch is taken with probability below n / 2^64.
+    const U128 m = static_cast<U128>(next_u64()) * n;
+    if (static_cast<std::uint64_t>(m) < n) return uniform_int_rejecting(n, m);
+    return static_cast<std::uint64_t>(m >> 64);
+  }
   bool bernoulli(double p) { return uniform() < p; }
   /// Exponential with the given mean.
-  double exponential(double mean);
+  double exponential(double mean) { return -mean * std::log(uniform_open0()); }
   /// Normal by the Box-Muller transform; the second variate of each pair is kept for the next call.
   double normal(double mean = 0.0, double sd = 1.0);
 
@@ -65,7 +75,15 @@ class RandomStream {
 
  private:
   using Philox = r123::Philox4x64;
-  void refill();
+  // GCC and Clang's 128-bit integer, named once so that -Wpedantic flags it once.
+  __extension__ typedef unsigned __int128 U128;
+
+  void refill() {
+    ctr_[2] = block_++;
+    buffer_ = Philox()(ctr_, key_);
+    used_ = 0;
+  }
+  std::uint64_t uniform_int_rejecting(std::uint64_t n, U128 m);
 
   Philox::key_type key_;
   Philox::ctr_type ctr_;

@@ -17,27 +17,16 @@ void Simulator::on(EventKind kind, Handler handler, void* context) {
   handlers_[kind] = Registration{handler, context};
 }
 
-EventId Simulator::schedule_at(Time at, EventKind kind, std::uint32_t target, std::uint64_t payload,
-                               Priority priority) {
-  if (at < now_) {
-    throw std::logic_error("Simulator::schedule_at: time " + std::to_string(at.ticks()) +
-                           " is before now " + std::to_string(now_.ticks()));
-  }
-  Event e;
-  e.time = at;
-  e.order = Event::make_order(priority, next_sequence_++);
-  e.payload = payload;
-  e.target = target;
-  e.kind = kind;
-  queue_.push(e);
-  return EventId{at, e.order};
+void Simulator::refuse_past(Time at) const {
+  throw std::logic_error("Simulator::schedule_at: time " + std::to_string(at.ticks()) +
+                         " is before now " + std::to_string(now_.ticks()));
 }
 
 bool Simulator::cancel(EventId id) {
-  // An event later than now cannot have run; one at exactly now is pending only if it still sits
-  // among the queue's current-time events. Cancelled events are dropped when popped.
+  // An event later than now cannot have run; one at exactly now may have, so ask the queue.
+  // Cancelled events are dropped when popped.
   if (id.time < now_) return false;
-  if (id.time == now_ && !queue_.pending_near(id.time, id.order)) return false;
+  if (id.time == now_ && !queue_.contains(id.time, id.order)) return false;
   if ((id.order & Event::kSequenceMask) >= next_sequence_) return false;
   return cancelled_.insert(id.order).second;
 }
@@ -62,12 +51,6 @@ void Simulator::unknown_kind(EventKind kind) const {
   throw std::logic_error("Simulator: no handler registered for event kind " + std::to_string(kind));
 }
 
-void Simulator::dispatch(const Event& e) {
-  if (e.kind >= handlers_.size() || handlers_[e.kind].handler == nullptr) unknown_kind(e.kind);
-  const Registration& r = handlers_[e.kind];
-  r.handler(r.context, *this, e);
-}
-
 void Simulator::run_process(const Event& e) {
   Process& p = processes_[e.target];
   // Schedule the next occurrence first, so that the handler may stop the process.
@@ -82,9 +65,11 @@ void Simulator::run_process(const Event& e) {
 std::uint64_t Simulator::run_until(Time end) {
   stopped_ = false;
   std::uint64_t count = 0;
-  while (!queue_.empty() && !stopped_) {
-    if (queue_.next_time() > end) break;
-    const Event e = queue_.pop();
+  while (!stopped_) {
+    const Event* next = queue_.front();
+    if (next == nullptr || next->time > end) break;
+    const Event e = *next;  // a copy: the handler's pushes may move the queue's storage
+    queue_.pop_front();
     if (!cancelled_.empty() && cancelled_.erase(e.order) != 0) continue;
     now_ = e.time;
     if (e.kind == kPeriodicKind) {

@@ -39,7 +39,17 @@ class Simulator {
 
   /// Schedules an event at absolute time `at` (not before now()). Returns its id for cancel().
   EventId schedule_at(Time at, EventKind kind, std::uint32_t target, std::uint64_t payload = 0,
-                      Priority priority = kDefaultPriority);
+                      Priority priority = kDefaultPriority) {
+    if (at < now_) refuse_past(at);
+    Event e;
+    e.time = at;
+    e.order = Event::make_order(priority, next_sequence_++);
+    e.payload = payload;
+    e.target = target;
+    e.kind = kind;
+    queue_.push(e);
+    return EventId{at, e.order};
+  }
   EventId schedule_in(Time delay, EventKind kind, std::uint32_t target, std::uint64_t payload = 0,
                       Priority priority = kDefaultPriority) {
     return schedule_at(now_ + delay, kind, target, payload, priority);
@@ -84,9 +94,14 @@ class Simulator {
     bool active;
   };
 
-  void dispatch(const Event& e);
+  void dispatch(const Event& e) {
+    if (e.kind >= handlers_.size() || handlers_[e.kind].handler == nullptr) unknown_kind(e.kind);
+    const Registration& r = handlers_[e.kind];
+    r.handler(r.context, *this, e);
+  }
   void run_process(const Event& e);
   [[noreturn]] void unknown_kind(EventKind kind) const;
+  [[noreturn]] void refuse_past(Time at) const;
 
   EventQueue queue_;
   std::vector<Registration> handlers_;

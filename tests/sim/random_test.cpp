@@ -84,3 +84,19 @@ TEST_CASE("sim::stream_hash: is the 64-bit FNV-1a of the name", "[unit]") {
   CHECK(sim::stream_hash("") == 0xcbf29ce484222325ULL);
   CHECK(sim::stream_hash("a") == 0xaf63dc4c8601ec8cULL);
 }
+
+TEST_CASE("sim::RandomStream: uniform_int stays in range where rejection is likely", "[unit]") {
+  // With n just above 2^63 almost half the raw draws are rejected: results must still be below
+  // n, and reproducible from the stream id alone.
+  const std::uint64_t n = (std::uint64_t{1} << 63) + 12'345;
+  auto a = RandomStreams(13, 0).stream("range");
+  auto b = RandomStreams(13, 0).stream("range");
+  int upper_half = 0;
+  for (int i = 0; i < 10'000; ++i) {
+    const std::uint64_t x = a.uniform_int(n);
+    REQUIRE(x < n);
+    REQUIRE(b.uniform_int(n) == x);
+    upper_half += x >= n / 2 ? 1 : 0;
+  }
+  CHECK(upper_half == Approx(5'000).margin(5 * 50));
+}

@@ -140,3 +140,24 @@ TEST_CASE("sim::Simulator: refuses the past, unknown kinds and reserved kinds", 
   CHECK_THROWS_AS(s.on<&Log::record>(sim::kFirstKernelKind, log), std::invalid_argument);
   CHECK_THROWS_AS(s.on<&Log::record>(kRecord, log), std::logic_error);
 }
+
+TEST_CASE("sim::Simulator: an event scheduled at the horizon it stopped at can be cancelled",
+          "[unit]") {
+  // run_until sets the clock to the horizon without popping anything there, so an event
+  // scheduled at exactly now may sit in any tier of the queue; it must still count as pending.
+  Simulator s;
+  Log log;
+  s.on<&Log::record>(kRecord, log);
+  s.run_until(Time::seconds(5));  // nothing pending: nothing peeked
+  const sim::EventId idle = s.schedule_at(Time::seconds(5), kRecord, 0);
+  for (int i = 1; i <= 100; ++i)
+    s.schedule_at(Time::seconds(10 * i), kRecord, static_cast<std::uint32_t>(i));
+  CHECK(s.cancel(idle));
+  s.run_until(Time::seconds(15));  // peeks at the event at 20 s
+  const sim::EventId peeked = s.schedule_at(Time::seconds(15), kRecord, 0);
+  CHECK(s.cancel(peeked));
+  s.run_until(Time::seconds(25));
+  REQUIRE(log.seen.size() == 2);
+  CHECK(log.seen[0] == std::pair{Time::seconds(10), 1u});
+  CHECK(log.seen[1] == std::pair{Time::seconds(20), 2u});
+}
