@@ -257,7 +257,12 @@ std::vector<sim::config::ParamInfo> scenario_parameters() {
   const auto empty = sim::config::Document::load_string("", "(declarations)");
   sim::config::Reader reader(empty, true);
   read_scenario(reader, YAML::Node(YAML::NodeType::Map));
-  return reader.catalogue();
+  // `extends` is resolved by the document before any section is read; list it all the same.
+  std::vector<sim::config::ParamInfo> params{
+      {"extends", "string", "", "", "",
+       "a scenario file (relative to this one) to start from; this file's keys override it"}};
+  params.insert(params.end(), reader.catalogue().begin(), reader.catalogue().end());
+  return params;
 }
 
 Scenario load_scenario(const sim::config::Document& doc) {

@@ -9,9 +9,7 @@
 
 namespace sim::config {
 
-namespace {
-
-std::string describe(const YAML::Node& n) {
+std::string describe_node(const YAML::Node& n) {
   switch (n.Type()) {
     case YAML::NodeType::Null:
       return "nothing";
@@ -25,6 +23,8 @@ std::string describe(const YAML::Node& n) {
       return "an undefined value";
   }
 }
+
+namespace {
 
 std::string join(std::span<const std::string_view> items) {
   std::string out;
@@ -110,122 +110,6 @@ std::optional<std::string> closest_match(std::string_view word,
   return best;
 }
 
-// ---------------------------------------------------------------------------------- Document
-
-Document Document::load_string(std::string_view text, std::string source_name) {
-  Document doc;
-  doc.source_ = std::move(source_name);
-  try {
-    doc.root_ = YAML::Load(std::string(text));
-  } catch (const YAML::ParserException& e) {
-    Problem p{doc.source_, e.mark.line + 1, e.mark.column + 1, "", "malformed YAML: " + e.msg};
-    throw ConfigError({p});
-  }
-  if (doc.root_.IsNull()) doc.root_ = YAML::Node(YAML::NodeType::Map);
-  if (!doc.root_.IsMap()) {
-    throw ConfigError(
-        {Problem{doc.source_, doc.root_.Mark().line + 1, doc.root_.Mark().column + 1, "",
-                 "expected a mapping of keys at the top level, found " + describe(doc.root_)}});
-  }
-  return doc;
-}
-
-Document Document::load_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw ConfigError(
-        {Problem{path.string(), 0, 0, "",
-                 std::filesystem::exists(path) ? "cannot read the file" : "no such file"}});
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return load_string(text.str(), path.string());
-}
-
-void Document::apply_override(std::string_view assignment) {
-  const std::string where = "--set " + std::string(assignment);
-  const auto eq = assignment.find('=');
-  if (eq == std::string_view::npos || eq == 0) {
-    throw ConfigError({Problem{where, 0, 0, "", "expected key.path=value"}});
-  }
-  const std::string path(assignment.substr(0, eq));
-  const std::string value_text(assignment.substr(eq + 1));
-  YAML::Node value;
-  try {
-    value = YAML::Load(value_text);
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError({Problem{where, 0, 0, path, "malformed YAML value: " + e.msg}});
-  }
-
-  // Walk the path; reset() rebinds `cur` (assignment would overwrite the node it points at).
-  YAML::Node cur;
-  cur.reset(root_);
-  std::size_t pos = 0;
-  std::string walked;
-  while (pos < path.size()) {
-    std::size_t end = path.find_first_of(".[", pos);
-    if (end == std::string::npos) end = path.size();
-    const std::string key = path.substr(pos, end - pos);
-    if (key.empty()) throw ConfigError({Problem{where, 0, 0, path, "empty key in the path"}});
-    if (!cur.IsMap()) {
-      throw ConfigError({Problem{where, 0, 0, walked,
-                                 "is " + describe(cur) + ", it has no key \"" + key + "\""}});
-    }
-    walked += (walked.empty() ? "" : ".") + key;
-    YAML::Node next = cur[key];
-    bool indexed = false;
-    pos = end;
-    while (pos < path.size() && path[pos] == '[') {
-      const std::size_t close = path.find(']', pos);
-      std::size_t index = 0;
-      const char* first = path.data() + pos + 1;
-      const char* last = path.data() + (close == std::string::npos ? path.size() : close);
-      auto [p, ec] = std::from_chars(first, last, index);
-      if (close == std::string::npos || ec != std::errc{} || p != last) {
-        throw ConfigError({Problem{where, 0, 0, walked, "expected [index] with a whole number"}});
-      }
-      if (!next.IsSequence() || index >= next.size()) {
-        throw ConfigError({Problem{
-            where, 0, 0, walked,
-            "has no element [" + std::to_string(index) + "] (" +
-                (next.IsSequence() ? std::to_string(next.size()) + " elements" : "not a list") +
-                ")"}});
-      }
-      walked += "[" + std::to_string(index) + "]";
-      YAML::Node element = next[index];
-      next.reset(element);
-      indexed = true;
-      pos = close + 1;
-    }
-    if (pos < path.size() && path[pos] == '.') ++pos;
-    if (pos >= path.size()) {
-      // A new key is accepted here: the reader reports it later if it is unknown.
-      if (indexed) {
-        next = value;  // assigns through to the list element
-      } else {
-        cur[key] = value;
-      }
-    } else {
-      if (!next.IsDefined() || next.IsNull()) {
-        cur[key] = YAML::Node(YAML::NodeType::Map);  // a section absent from the file
-        next.reset(cur[key]);
-      }
-      cur.reset(next);
-    }
-  }
-  overrides_[walked] = std::string(assignment);
-}
-
-std::optional<std::string> Document::override_for(std::string_view key_path) const {
-  for (const auto& [path, text] : overrides_) {
-    if (key_path == path || (key_path.starts_with(path) && key_path.size() > path.size() &&
-                             (key_path[path.size()] == '.' || key_path[path.size()] == '['))) {
-      return text;
-    }
-  }
-  return std::nullopt;
-}
-
 // ------------------------------------------------------------------------------------ Reader
 
 void Reader::add(const YAML::Node& at, std::string key, std::string message) {
@@ -233,7 +117,7 @@ void Reader::add(const YAML::Node& at, std::string key, std::string message) {
   if (auto text = doc_->override_for(key)) {
     p.source = "--set " + *text;
   } else {
-    p.source = doc_->source();
+    p.source = doc_->source_of(key);
     const YAML::Mark mark = at.IsDefined() ? at.Mark() : YAML::Mark::null_mark();
     if (mark.line >= 0) {
       p.line = mark.line + 1;
@@ -313,7 +197,7 @@ std::optional<YAML::Node> Section::scalar(std::string_view key, std::string_view
   if (!has(key)) return std::nullopt;
   const YAML::Node n = node_[std::string(key)];
   if (!n.IsScalar()) {
-    problem(key, "expected " + std::string(expected) + ", found " + describe(n));
+    problem(key, "expected " + std::string(expected) + ", found " + describe_node(n));
     return std::nullopt;
   }
   return n;
@@ -436,7 +320,7 @@ Section Section::section(std::string_view key, std::string_view help) {
   if (!has(key)) return Section(*reader_, YAML::Node(YAML::NodeType::Map), child_path(key), out);
   const YAML::Node n = node_[k];
   if (!n.IsMap()) {
-    problem(key, "expected a mapping of keys, found " + describe(n));
+    problem(key, "expected a mapping of keys, found " + describe_node(n));
     return Section(*reader_, YAML::Node(YAML::NodeType::Map), child_path(key), out);
   }
   return Section(*reader_, n, child_path(key), out);
@@ -457,13 +341,13 @@ std::vector<Section> Section::list(std::string_view key, std::string_view help) 
   }
   const YAML::Node n = node_[k];
   if (!n.IsSequence()) {
-    problem(key, "expected a list, found " + describe(n));
+    problem(key, "expected a list, found " + describe_node(n));
     return out;
   }
   for (std::size_t i = 0; i < n.size(); ++i) {
     const std::string path = child_path(key) + "[" + std::to_string(i) + "]";
     if (!n[i].IsMap()) {
-      reader_->add(n[i], path, "expected a mapping of keys, found " + describe(n[i]));
+      reader_->add(n[i], path, "expected a mapping of keys, found " + describe_node(n[i]));
       continue;
     }
     YAML::Node element(YAML::NodeType::Map);

@@ -40,11 +40,18 @@ class ConfigError : public std::runtime_error {
   std::vector<Problem> problems_;
 };
 
-/// A YAML document read from a file, with command-line overrides applied on top.
+/// A YAML document read from a file, with the files it extends underneath and command-line
+/// overrides on top.
+///
+/// `extends: base.yaml` (a path relative to the extending file) loads base.yaml first; the
+/// extending file's mappings are merged into it key by key, and any other value, a list
+/// included, replaces the base's wholesale. Chains are followed (a base may extend another) and
+/// cycles refused. Every key remembers which file it came from, so errors point into the right one.
 ///   auto doc = Document::load_file("scenarios/basic.yaml");  doc.apply_override("seed=7");
 class Document {
  public:
-  /// Reads and parses the file; throws ConfigError naming the file (and line for syntax errors).
+  /// Reads and parses the file and what it extends; throws ConfigError naming the file (and line
+  /// for syntax errors).
   static Document load_file(const std::filesystem::path& path);
   static Document load_string(std::string_view text, std::string source_name);
 
@@ -53,15 +60,26 @@ class Document {
   void apply_override(std::string_view assignment);
 
   const YAML::Node& root() const { return root_; }
+  /// The file named on the command line.
   const std::string& source() const { return source_; }
+  /// The file that supplied `key_path` (or its nearest present parent).
+  const std::string& source_of(std::string_view key_path) const;
   /// The --set text that supplied `key_path` or one of its parents, if any.
   std::optional<std::string> override_for(std::string_view key_path) const;
 
  private:
+  static Document load_file(const std::filesystem::path& path,
+                            std::vector<std::filesystem::path>& chain);
+  void extend(Document base);
+
   YAML::Node root_;
   std::string source_;
+  std::map<std::string, std::string> origins_;    // key path -> file, where not source_
   std::map<std::string, std::string> overrides_;  // key path -> "key=value" as typed
 };
+
+/// "nothing", "a list", "a mapping" or the scalar in quotes: what was found, for messages.
+std::string describe_node(const YAML::Node& n);
 
 /// Describes a numeric parameter: unit (for messages and help) and its allowed range.
 ///   Range::at_least(0), Range::above(0), Range::between(0, 1), Range{} (any number)

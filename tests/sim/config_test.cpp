@@ -1,5 +1,8 @@
 #include "sim/config.hpp"
 
+#include <filesystem>
+#include <fstream>
+
 #include <catch2/catch.hpp>
 
 using sim::config::ConfigError;
@@ -67,4 +70,80 @@ TEST_CASE("sim::config::Section: problems carry file, line, column and key", "[u
   CHECK(r.problems()[0].format() == "f.yaml:2:6: top.n: must be non-negative, found -1");
   CHECK(r.problems()[1].format() == "f.yaml:3:3: top.extra: unknown key (known keys: n)");
   CHECK_THROWS_AS(r.throw_if_problems(), ConfigError);
+}
+
+namespace {
+
+/// Files in a fresh temporary directory, removed afterwards.
+struct Files {
+  std::filesystem::path dir;
+  Files() {
+    dir = std::filesystem::temp_directory_path() /
+          ("config-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+    std::filesystem::create_directories(dir);
+  }
+  ~Files() { std::filesystem::remove_all(dir); }
+  std::filesystem::path write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir / name) << text;
+    return dir / name;
+  }
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("sim::config::Document: extends merges mappings and replaces lists", "[unit]") {
+  Files f;
+  f.write("base.yaml", "a: {x: 1, y: 2}\nlist: [1, 2, 3]\nkeep: base\n");
+  const auto child = f.write("child.yaml", "extends: base.yaml\na: {y: 20, z: 30}\nlist: [9]\n");
+  const Document d = Document::load_file(child);
+  CHECK(d.root()["a"]["x"].as<int>() == 1);
+  CHECK(d.root()["a"]["y"].as<int>() == 20);
+  CHECK(d.root()["a"]["z"].as<int>() == 30);
+  CHECK(d.root()["list"].size() == 1);
+  CHECK(d.root()["keep"].as<std::string>() == "base");
+  CHECK(!d.root()["extends"].IsDefined());
+  CHECK(d.source_of("a.x") == (f.dir / "base.yaml").string());
+  CHECK(d.source_of("a.y") == child.string());
+  CHECK(d.source_of("list[0]") == child.string());
+  CHECK(d.source_of("keep") == (f.dir / "base.yaml").string());
+}
+
+TEST_CASE("sim::config::Document: a problem in an extended file points into that file", "[unit]") {
+  Files f;
+  f.write("base.yaml", "top:\n  n: -1\n");
+  const auto child = f.write("child.yaml", "extends: base.yaml\nother: {m: -2}\n");
+  const Document d = Document::load_file(child);
+  Reader r(d);
+  Section root = Section::root(r, YAML::Node(YAML::NodeType::Map));
+  root.section("top", "").number("n", 0, "", Range::at_least(0), "");
+  root.section("other", "").number("m", 0, "", Range::at_least(0), "");
+  REQUIRE(r.problems().size() == 2);
+  CHECK(r.problems()[0].format() ==
+        (f.dir / "base.yaml").string() + ":2:6: top.n: must be non-negative, found -1");
+  CHECK(r.problems()[1].format() ==
+        child.string() + ":2:12: other.m: must be non-negative, found -2");
+}
+
+TEST_CASE("sim::config::Document: extends chains, and refuses cycles and missing files", "[unit]") {
+  Files f;
+  f.write("a.yaml", "v: 1\nw: 1\n");
+  f.write("b.yaml", "extends: a.yaml\nw: 2\n");
+  const Document chained = Document::load_file(f.write("c.yaml", "extends: b.yaml\nx: 3\n"));
+  CHECK(chained.root()["v"].as<int>() == 1);
+  CHECK(chained.root()["w"].as<int>() == 2);
+  CHECK(chained.root()["x"].as<int>() == 3);
+
+  f.write("loop1.yaml", "extends: loop2.yaml\n");
+  const auto loop2 = f.write("loop2.yaml", "extends: loop1.yaml\n");
+  CHECK_THROWS_WITH(Document::load_file(loop2), Catch::Contains("a cycle"));
+  const auto orphan = f.write("orphan.yaml", "name: x\nextends: nowhere.yaml\n");
+  CHECK_THROWS_WITH(Document::load_file(orphan),
+                    Catch::StartsWith(orphan.string() + ":2:10: extends: no such file"));
+  const auto listy = f.write("listy.yaml", "extends: [a.yaml]\n");
+  CHECK_THROWS_WITH(Document::load_file(listy),
+                    Catch::Contains("extends: expected the path of a scenario file, found a list"));
 }
