@@ -23,6 +23,7 @@ struct RunOptions {
   std::string output_path;
   bool quiet = false;
   bool json = false;
+  double progress_every_s = 5.0;  // progress line interval when stderr is not a terminal
 };
 
 int run_command(const RunOptions& options);

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/log.hpp"
 
 namespace {
 
@@ -22,6 +23,10 @@ int main(int argc, char** argv) {
   CLI::App app{"depinsim: discrete-event simulation of DePIN networks"};
   app.set_version_flag("--version", "depinsim " DEPINSIM_VERSION);
   app.require_subcommand(1);
+  app.fallthrough();  // --log-level may also follow the subcommand
+  std::string log_level = "warn";
+  app.add_option("--log-level", log_level, "messages on stderr: error, warn, info or debug")
+      ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "run a scenario and write an HDF5 file");
@@ -29,6 +34,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("-o,--output", run.output_path, "output HDF5 file")->required();
   run_cmd->add_flag("-q,--quiet", run.quiet, "print nothing on success");
   run_cmd->add_flag("--json", run.json, "print the summary as one JSON object on stdout");
+  run_cmd
+      ->add_option("--progress-every", run.progress_every_s,
+                   "seconds between progress lines when stderr is not a terminal")
+      ->check(CLI::NonNegativeNumber);
 
   std::string info_file;
   CLI::App* info_cmd = app.add_subcommand("info", "summarise an output file");
@@ -52,6 +61,7 @@ int main(int argc, char** argv) {
     const int status = app.exit(e);  // prints help, version or the usage error
     return status == 0 ? kOk : kBadInput;
   }
+  Log::set_level(*Log::parse(log_level));
   if (run_cmd->parsed()) return run_command(run);
   if (validate_cmd->parsed()) return validate_command(validate);
   if (info_cmd->parsed()) return info_command(info_file);

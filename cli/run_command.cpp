@@ -4,7 +4,11 @@
 #include <filesystem>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "cli/commands.hpp"
+#include "cli/log.hpp"
+#include "cli/progress.hpp"
 #include "cli/summary.hpp"
 #include "models/economy/ledger.hpp"
 #include "models/scenario.hpp"
@@ -97,11 +101,40 @@ int run_command(const RunOptions& options) {
   try {
     const auto start = std::chrono::steady_clock::now();
     install_interrupt_handlers();
+    log(LogLevel::info, "scenario " + scenario.name + ": " +
+                            std::to_string(scenario.sensor_count()) + " sensors, " +
+                            std::to_string(scenario.epochs()) + " epochs, seed " +
+                            std::to_string(scenario.seed));
     models::SensorWorld world(scenario, 0);
-    world.on_epoch([&world](const models::EpochTally&) {
+    std::int64_t unreachable = 0;
+    for (std::uint32_t i = 0; i < world.sensors().size(); ++i) {
+      if (world.network().hops_to_sink(i) == sim::Network::kNoRoute) ++unreachable;
+    }
+    if (unreachable > 0) {
+      log(LogLevel::warn, std::to_string(unreachable) +
+                              " sensors have no route to the oracle: every reading they send is "
+                              "lost (raise network.radius_km?)");
+    }
+    std::optional<Progress> progress;
+    if (!options.quiet && !options.json) {
+      progress.emplace(std::cerr, scenario.epochs(), scenario.epoch.to_days(),
+                       ::isatty(STDERR_FILENO) == 1, options.progress_every_s);
+    }
+    world.on_epoch([&](const models::EpochTally& t) {
       if (g_interrupted != 0) world.stop();
+      if (progress) progress->update(t.epoch + 1, world.events_dispatched());
+      if (Log::enabled(LogLevel::debug)) {
+        std::int64_t accepted = 0, arrived = 0;
+        for (std::size_t b = 0; b < models::kBehaviourCount; ++b) {
+          accepted += t.accepted[b];
+          arrived += t.arrived[b];
+        }
+        log(LogLevel::debug, "epoch " + std::to_string(t.epoch) + ": accepted " +
+                                 std::to_string(accepted) + " of " + std::to_string(arrived));
+      }
     });
     world.run();
+    if (progress) progress->finish();
     if (!world.finished()) {
       std::cerr << "depinsim: interrupted after " << world.closed_epochs() << " of "
                 << scenario.epochs() << " epochs; no output written\n";
@@ -122,6 +155,7 @@ int run_command(const RunOptions& options) {
                     "the fully resolved scenario (defaults and overrides applied), YAML");
     world.write(*out);
     out->commit();
+    log(LogLevel::info, "wrote " + options.output_path);
 
     const RunSummary summary = RunSummary::of(scenario, world, wall);
     if (options.json) {

@@ -64,7 +64,7 @@ void Simulator::run_process(const Event& e) {
 
 std::uint64_t Simulator::run_until(Time end) {
   stopped_ = false;
-  std::uint64_t count = 0;
+  const std::uint64_t before = dispatched_;
   while (!stopped_) {
     const Event* next = queue_.front();
     if (next == nullptr || next->time > end) break;
@@ -77,11 +77,10 @@ std::uint64_t Simulator::run_until(Time end) {
     } else {
       dispatch(e);
     }
-    ++count;
+    ++dispatched_;  // counted as it goes, so that handlers see the running total
   }
-  dispatched_ += count;
   if (!stopped_ && end != Time::max() && now_ < end) now_ = end;
-  return count;
+  return dispatched_ - before;
 }
 
 }  // namespace sim

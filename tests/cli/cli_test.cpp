@@ -71,8 +71,10 @@ Result depinsim(const std::string& args, const std::string& env = "") {
 }
 
 const std::string kScenario = DEPINSIM_SOURCE_DIR "/scenarios/basic_sensors.yaml";
-// The default scenario, shortened for tests: 300 sensors for 4 days.
-const std::string kShort = "--set run.duration=4d --set population[0].count=300";
+// The default scenario, shortened for tests: 300 sensors on 60 km x 60 km for 4 days.
+const std::string kShort =
+    "--set run.duration=4d --set population[0].count=300 --set region.width_km=60 "
+    "--set region.height_km=60";
 
 bool no_files_in(const fs::path& dir) {
   return fs::is_empty(dir);
@@ -342,4 +344,29 @@ TEST_CASE("cli: every scenario in scenarios/ validates and runs shortened", "[cl
     ++count;
   }
   CHECK(count >= 1);
+}
+
+TEST_CASE("cli: progress lines and log messages go to stderr, never stdout", "[cli]") {
+  TempDir tmp;
+  const fs::path file = tmp.path / "p.h5";
+  const Result r = depinsim("--log-level info run '" + kScenario + "' -o '" + file.string() + "' " +
+                            kShort + " --set run.duration=20d --progress-every 0");
+  REQUIRE(r.status == 0);
+  CHECK(r.err.find("depinsim: info: scenario basic-sensors: 300 sensors, 20 epochs, seed 42\n") ==
+        0);
+  CHECK(r.err.find("depinsim: progress: epoch ") != std::string::npos);
+  CHECK(r.err.find("depinsim: info: wrote " + file.string()) != std::string::npos);
+  CHECK(r.out.find("progress") == std::string::npos);
+  CHECK(r.out.find("info") == std::string::npos);
+
+  const Result isolated = depinsim("run '" + kScenario + "' -q -o '" + file.string() +
+                                   "2' --set population[0].count=50 --set run.duration=1d");
+  CHECK(isolated.status == 0);
+  CHECK(isolated.err.find("depinsim: warn: ") == 0);
+  CHECK(isolated.err.find("no route to the oracle") != std::string::npos);
+  const Result silent =
+      depinsim("--log-level error run '" + kScenario + "' -q -o '" + file.string() +
+               "3' --set population[0].count=50 --set run.duration=1d");
+  CHECK(silent.err.empty());
+  CHECK(depinsim("--log-level loud validate '" + kScenario + "'").status == 2);
 }
