@@ -4,7 +4,10 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <string_view>
+
+#include <unistd.h>
 
 namespace models {
 
@@ -17,8 +20,8 @@ using sim::config::Section;
 const Range kNonNegative = Range::at_least(0.0);
 const Range kPositive = Range::above(0.0);
 const Range kProbability = Range::between(0.0, 1.0);
-// Sensors beyond this are refused before anything is allocated: ~60 B per sensor in columns
-// plus readings in flight would not fit a workstation's memory.
+// Node ids are 32-bit, and the network's graph is not built for more; refused before anything
+// is allocated. Memory is checked separately, against the machine (memory_estimate).
 constexpr std::int64_t kMaxSensors = 50'000'000;
 
 TemperatureFieldSpec read_field(Section s) {
@@ -88,6 +91,7 @@ void read_behaviour(Section s, SensorGroupSpec& g) {
   // Each behaviour is a share, or a mapping with `share` and that behaviour's parameters.
   double total = 0.0;
   const bool any = !s.keys().empty();
+  const std::size_t problems_before = s.problems_so_far();
   for (std::size_t b = 0; b < kBehaviourCount; ++b) {
     const std::string_view name = kBehaviourNames[b];
     if (!s.is_mapping(name) && !s.describing()) {
@@ -107,14 +111,15 @@ void read_behaviour(Section s, SensorGroupSpec& g) {
     }
     total += g.share[b];
   }
-  // A misspelt behaviour is reported by finish(); the sum would only repeat the same mistake.
+  // A misspelt behaviour (reported by finish()) or a bad share (reported above) makes the sum
+  // wrong too; saying so again would only repeat the same mistake.
   const auto keys = s.keys();
   const bool all_known = std::all_of(keys.begin(), keys.end(), [](const std::string& k) {
     return behaviour_from_name(k).has_value();
   });
   if (!any) {
     g.share[0] = 1.0;  // everyone honest
-  } else if (all_known && std::abs(total - 1.0) > 1e-9) {
+  } else if (all_known && s.problems_so_far() == problems_before && std::abs(total - 1.0) > 1e-9) {
     char found[32];
     std::snprintf(found, sizeof found, "%.6g", total);
     s.problem("", std::string("behaviour shares must sum to 1, found ") + found);
@@ -128,9 +133,8 @@ SensorGroupSpec read_sensor_group(Section s) {
   s.choice("kind", "sensor", kKinds, "what the nodes of this group are");
   g.count = s.integer("count", 0, Range::at_least(0.0), "number of nodes in this group");
   if (g.count > kMaxSensors) {
-    s.problem("count", "too large: " + std::to_string(g.count) + " sensors need about " +
-                           std::to_string(g.count * 200 / (1 << 20)) + " MiB; at most " +
-                           std::to_string(kMaxSensors) + " are supported");
+    s.problem("count", "too large: at most " + std::to_string(kMaxSensors) +
+                           " sensors per scenario are supported, found " + std::to_string(g.count));
     g.count = 0;
   }
   Section hw = s.section("hardware", "the sensor hardware");
@@ -176,6 +180,31 @@ ValidationSpec read_validation(Section s) {
 
 }  // namespace
 
+MemoryEstimate memory_estimate(const Scenario& s) {
+  MemoryEstimate m;
+  const double sensors = static_cast<double>(s.sensor_count());
+  double readings = 0;
+  for (const auto& g : s.sensors) {
+    readings += static_cast<double>(g.count) * static_cast<double>(s.epoch / g.sampling);
+  }
+  m.readings_per_epoch = static_cast<std::int64_t>(readings);
+  const double windows = static_cast<double>(s.epoch / s.validation.consensus.window) + 1;
+  // Per sensor: columns, streams and totals (~120 B), its ledger account (~40 B), its pending
+  // sampling event and process (~80 B), the graph vertex with ~10 links (~400 B), consensus
+  // neighbours (4 B each). Per reading: two epoch buffers of (submission, truth, flag) and the
+  // oracle's copy, verdict and window slot (~130 B). Per window and sensor: the consensus table.
+  const double per_sensor = 640.0 + 4.0 * s.validation.consensus.neighbours;
+  const double bytes = sensors * per_sensor + readings * 130.0 + windows * sensors * 16.0;
+  m.bytes =
+      bytes > 9e18 ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(bytes);
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page = ::sysconf(_SC_PAGE_SIZE);
+  // Leave a fifth of the machine to everything else.
+  m.available_bytes = pages > 0 && page > 0 ? static_cast<std::int64_t>(pages) * page / 5 * 4
+                                            : std::numeric_limits<std::int64_t>::max();
+  return m;
+}
+
 sim::TopologySpec topology_spec(const NetworkSpec& n) {
   sim::TopologySpec t;
   t.kind = sim::parse_topology_kind(n.topology);
@@ -194,6 +223,12 @@ std::int64_t Scenario::sensor_count() const {
 }
 
 namespace {
+
+std::string gib(std::int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
+  return text;
+}
 
 Scenario read_scenario(sim::config::Reader& reader, YAML::Node resolved) {
   Section root = Section::root(reader, resolved);
@@ -230,6 +265,16 @@ Scenario read_scenario(sim::config::Reader& reader, YAML::Node resolved) {
     }
   }
   s.validation = read_validation(root.section("validation", "the oracle's checks"));
+  if (reader.ok() && !reader.describing()) {
+    const MemoryEstimate m = memory_estimate(s);
+    if (m.bytes > m.available_bytes) {
+      root.problem("population", "needs about " + gib(m.bytes) + " of memory (" +
+                                     std::to_string(m.readings_per_epoch) +
+                                     " readings per epoch), more than this machine's " +
+                                     gib(m.available_bytes) +
+                                     "; use fewer sensors, slower sampling or shorter epochs");
+    }
+  }
   if (s.validation.cutoff_grace >= s.epoch) {
     root.problem("validation", "cutoff_grace must be shorter than run.epoch");
   }

@@ -64,6 +64,15 @@ struct Scenario {
   std::int64_t sensor_count() const;
 };
 
+/// Resident memory a run would need, and what this machine can give it.
+struct MemoryEstimate {
+  std::int64_t bytes = 0;
+  std::int64_t available_bytes = 0;  // four fifths of physical memory
+  std::int64_t readings_per_epoch = 0;
+};
+/// A deliberately generous estimate (see scenario.cpp for the terms), checked before the run.
+MemoryEstimate memory_estimate(const Scenario& s);
+
 /// The kernel's topology parameters for a network spec.
 sim::TopologySpec topology_spec(const NetworkSpec& n);
 

@@ -107,6 +107,13 @@ std::optional<std::string> closest_match(std::string_view word,
       best = c;
     }
   }
+  if (best) return best;
+  // A unit or qualifier tacked on ("base_ms" for "base"): suggest the key it starts with.
+  for (const std::string& c : candidates) {
+    if (c.size() >= 3 && word.size() > c.size() && word.starts_with(c) && word[c.size()] == '_') {
+      return c;
+    }
+  }
   return best;
 }
 

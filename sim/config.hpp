@@ -163,6 +163,8 @@ class Section {
   /// A list of mappings; each element is a Section. Missing gives an empty list.
   std::vector<Section> list(std::string_view key, std::string_view help);
 
+  /// Problems found so far in the whole configuration (to skip checks that would only echo one).
+  std::size_t problems_so_far() const { return reader_->problems().size(); }
   /// Reports a problem at `key` (or at this mapping when key is empty).
   void problem(std::string_view key, std::string message);
   /// Reports present keys that no accessor declared. Call once, after reading every key.
