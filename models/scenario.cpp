@@ -20,31 +20,6 @@ using sim::config::Section;
 const Range kNonNegative = Range::at_least(0.0);
 const Range kPositive = Range::above(0.0);
 const Range kProbability = Range::between(0.0, 1.0);
-// Node ids are 32-bit, and the network's graph is not built for more; refused before anything
-// is allocated. Memory is checked separately, against the machine (memory_estimate).
-constexpr std::int64_t kMaxSensors = 50'000'000;
-
-TemperatureFieldSpec read_field(Section s) {
-  TemperatureFieldSpec f;
-  static constexpr std::array<std::string_view, 1> kKinds{"temperature"};
-  s.choice("kind", "temperature", kKinds, "which ground-truth field the sensors observe");
-  f.mean_c = s.number("mean_c", f.mean_c, "degC", {}, "long-run mean temperature");
-  f.diurnal_amplitude_c = s.number("diurnal_amplitude_c", f.diurnal_amplitude_c, "degC",
-                                   kNonNegative, "half the daily swing");
-  f.peak_hour = s.number("peak_hour", f.peak_hour, "h", Range::between(0.0, 24.0),
-                         "hour of the daily maximum");
-  f.weather_sd_c = s.number("weather_sd_c", f.weather_sd_c, "degC", kNonNegative,
-                            "standard deviation of the weather anomaly");
-  f.correlation_km = s.number("correlation_km", f.correlation_km, "km", kPositive,
-                              "spatial correlation length of the weather");
-  const Time tau = s.duration("correlation_time", Time::hours(12), Time::minutes(1),
-                              "temporal correlation time of the weather");
-  f.correlation_time_h = tau.to_hours();
-  f.features = static_cast<int>(s.integer("features", f.features, Range::between(1.0, 4096.0),
-                                          "random Fourier features (cost per evaluation)"));
-  s.finish();
-  return f;
-}
 
 NetworkSpec read_network(Section s, double width_km, double height_km) {
   NetworkSpec n;
@@ -87,91 +62,11 @@ NetworkSpec read_network(Section s, double width_km, double height_km) {
   return n;
 }
 
-void read_behaviour(Section s, SensorGroupSpec& g) {
-  // Each behaviour is a share, or a mapping with `share` and that behaviour's parameters.
-  double total = 0.0;
-  const bool any = !s.keys().empty();
-  const std::size_t problems_before = s.problems_so_far();
-  for (std::size_t b = 0; b < kBehaviourCount; ++b) {
-    const std::string_view name = kBehaviourNames[b];
-    if (!s.is_mapping(name) && !s.describing()) {
-      g.share[b] = s.number(name, 0.0, "", kProbability, "share of sensors with this behaviour");
-    } else {
-      Section detail = s.section(name, "share and parameters of this behaviour");
-      g.share[b] = detail.number("share", 0.0, "", kProbability,
-                                 "share of sensors (or give the share alone: `stuck: 0.02`)");
-      if (name == "noisy") {
-        g.noisy_sd_c = detail.number("noise_sd_c", g.noisy_sd_c, "degC", kNonNegative,
-                                     "noise of a noisy sensor");
-      } else if (name == "fabricator") {
-        g.fabricator_spread_c = detail.number("spread_c", g.fabricator_spread_c, "degC",
-                                              kNonNegative, "scatter around the climatology");
-      }
-      detail.finish();
-    }
-    total += g.share[b];
-  }
-  // A misspelt behaviour (reported by finish()) or a bad share (reported above) makes the sum
-  // wrong too; saying so again would only repeat the same mistake.
-  const auto keys = s.keys();
-  const bool all_known = std::all_of(keys.begin(), keys.end(), [](const std::string& k) {
-    return behaviour_from_name(k).has_value();
-  });
-  if (!any) {
-    g.share[0] = 1.0;  // everyone honest
-  } else if (all_known && s.problems_so_far() == problems_before && std::abs(total - 1.0) > 1e-9) {
-    char found[32];
-    std::snprintf(found, sizeof found, "%.6g", total);
-    s.problem("", std::string("behaviour shares must sum to 1, found ") + found);
-  }
-  s.finish();
-}
-
-SensorGroupSpec read_sensor_group(Section s) {
-  SensorGroupSpec g;
-  static constexpr std::array<std::string_view, 1> kKinds{"sensor"};
-  s.choice("kind", "sensor", kKinds, "what the nodes of this group are");
-  g.count = s.integer("count", 0, Range::at_least(0.0), "number of nodes in this group");
-  if (g.count > kMaxSensors) {
-    s.problem("count", "too large: at most " + std::to_string(kMaxSensors) +
-                           " sensors per scenario are supported, found " + std::to_string(g.count));
-    g.count = 0;
-  }
-  Section hw = s.section("hardware", "the sensor hardware");
-  g.noise_sd_c = hw.number("noise_sd_c", g.noise_sd_c, "degC", kNonNegative,
-                           "standard deviation of an honest reading's error");
-  hw.finish();
-  g.sampling = s.duration("sampling", g.sampling, Time::seconds(1), "time between readings");
-  read_behaviour(s.section("behaviour", "shares of behaviours, summing to 1"), g);
-  s.finish();
-  return g;
-}
-
 ValidationSpec read_validation(Section s) {
   ValidationSpec v;
-  Section sanity = s.section("sanity", "per-reading plausibility checks");
-  v.sanity.min_c = sanity.number("min_c", v.sanity.min_c, "degC", {}, "lowest plausible value");
-  v.sanity.max_c = sanity.number("max_c", v.sanity.max_c, "degC", {}, "highest plausible value");
-  if (v.sanity.max_c <= v.sanity.min_c) sanity.problem("max_c", "must be greater than min_c");
-  v.sanity.max_jump_c_per_h = sanity.number("max_jump_c_per_h", v.sanity.max_jump_c_per_h, "degC/h",
-                                            kPositive, "fastest believable change");
-  sanity.finish();
-  Section c = s.section("consensus", "spatial consensus with neighbours (median and MAD)");
-  v.consensus.neighbours =
-      static_cast<int>(c.integer("neighbours", v.consensus.neighbours, Range::between(1.0, 255.0),
-                                 "nearest sensors compared"));
-  v.consensus.max_distance_km = c.number("max_distance_km", v.consensus.max_distance_km, "km",
-                                         kPositive, "farthest neighbour considered");
-  v.consensus.z_max = c.number("z_max", v.consensus.z_max, "", kPositive,
-                               "robust z-score above which a reading is rejected");
-  v.consensus.min_neighbours = static_cast<int>(
-      c.integer("min_neighbours", v.consensus.min_neighbours, Range::between(1.0, 255.0),
-                "fewest neighbour readings needed to judge"));
-  v.consensus.mad_floor_c = c.number("mad_floor_c", v.consensus.mad_floor_c, "degC", kPositive,
-                                     "smallest spread assumed among neighbours");
-  v.consensus.window = c.duration("window", v.consensus.window, Time::seconds(1),
-                                  "readings in the same window are compared");
-  c.finish();
+  v.sanity = read_sanity_spec(s.section("sanity", "per-reading plausibility checks"));
+  v.consensus = read_consensus_spec(
+      s.section("consensus", "spatial consensus with neighbours (median and MAD)"));
   v.cutoff_grace = s.duration("cutoff_grace", Time{}, Time{},
                               "how long after an epoch ends its readings are still on time");
   s.finish();
@@ -251,11 +146,11 @@ Scenario read_scenario(sim::config::Reader& reader, YAML::Node resolved) {
   s.height_km = region.number("height_km", 200.0, "km", kPositive, "north-south extent");
   region.finish();
 
-  s.field = read_field(root.section("field", "the ground truth"));
+  s.field = read_temperature_field_spec(root.section("field", "the ground truth"));
   s.network = read_network(root.section("network", "links, latency, loss, partitions"), s.width_km,
                            s.height_km);
   for (Section g : root.list("population", "groups of nodes")) {
-    s.sensors.push_back(read_sensor_group(g));
+    s.sensors.push_back(read_sensor_group_spec(g));
   }
   if (reader.ok() && s.sensor_count() > 0) {
     try {

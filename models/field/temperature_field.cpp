@@ -6,6 +6,10 @@
 
 namespace models {
 
+using sim::Time;
+using sim::config::Range;
+using sim::config::Section;
+
 namespace {
 
 // cos(x) by reduction to [-pi, pi] and its Taylor series to x^20: absolute error below 1e-10 on
@@ -65,6 +69,28 @@ double TemperatureField::anomaly(double x_km, double y_km, sim::Time t) const {
     sum += field_cos(kx_[i] * x_km + ky_[i] * y_km + omega_[i] * t_s + phase_[i]);
   }
   return amplitude_ * sum;
+}
+
+TemperatureFieldSpec read_temperature_field_spec(Section s) {
+  TemperatureFieldSpec f;
+  static constexpr std::array<std::string_view, 1> kKinds{"temperature"};
+  s.choice("kind", "temperature", kKinds, "which ground-truth field the sensors observe");
+  f.mean_c = s.number("mean_c", f.mean_c, "degC", Range{}, "long-run mean temperature");
+  f.diurnal_amplitude_c = s.number("diurnal_amplitude_c", f.diurnal_amplitude_c, "degC",
+                                   Range::at_least(0.0), "half the daily swing");
+  f.peak_hour = s.number("peak_hour", f.peak_hour, "h", Range::between(0.0, 24.0),
+                         "hour of the daily maximum");
+  f.weather_sd_c = s.number("weather_sd_c", f.weather_sd_c, "degC", Range::at_least(0.0),
+                            "standard deviation of the weather anomaly");
+  f.correlation_km = s.number("correlation_km", f.correlation_km, "km", Range::above(0.0),
+                              "spatial correlation length of the weather");
+  const Time tau = s.duration("correlation_time", Time::hours(12), Time::minutes(1),
+                              "temporal correlation time of the weather");
+  f.correlation_time_h = tau.to_hours();
+  f.features = static_cast<int>(s.integer("features", f.features, Range::between(1.0, 4096.0),
+                                          "random Fourier features (cost per evaluation)"));
+  s.finish();
+  return f;
 }
 
 }  // namespace models

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/config.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
 
@@ -29,6 +30,9 @@ struct TemperatureFieldSpec {
 /// covariance is exactly sd^2 * exp(-d^2 / (2 L^2)) * exp(-dt^2 / (2 tau^2)), and one evaluation
 /// costs M cosines whatever the number of sensors: cheap at any point, no grid.
 ///   TemperatureField f(spec, streams.stream("field"));  double c = f.at(x_km, y_km, t);
+/// Reads the `field:` section of a scenario (declaring every key with its help).
+TemperatureFieldSpec read_temperature_field_spec(sim::config::Section s);
+
 class TemperatureField {
  public:
   TemperatureField(const TemperatureFieldSpec& spec, sim::RandomStream rng);

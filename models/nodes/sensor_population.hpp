@@ -7,6 +7,7 @@
 
 #include "models/field/temperature_field.hpp"
 #include "models/nodes/behaviour.hpp"
+#include "sim/config.hpp"
 #include "sim/random.hpp"
 #include "sim/time.hpp"
 
@@ -21,6 +22,9 @@ struct SensorGroupSpec {
   double noisy_sd_c = 3.0;                      // noise of a `noisy` sensor
   double fabricator_spread_c = 1.0;             // scatter a fabricator adds to the climatology
 };
+
+/// Reads one `population:` entry of kind sensor, `behaviour:` included.
+SensorGroupSpec read_sensor_group_spec(sim::config::Section s);
 
 /// Every sensor of a run, in structure-of-arrays layout: about 60 bytes per sensor.
 /// Positions are uniform over the region; exact behaviour counts per group follow the shares

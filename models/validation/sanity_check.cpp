@@ -7,6 +7,10 @@
 
 namespace models {
 
+using sim::Time;
+using sim::config::Range;
+using sim::config::Section;
+
 SanityCheck::SanityCheck(const SanitySpec& spec, std::size_t sensors)
     : spec_(spec), last_value_c_(sensors, 0.0), last_taken_(sensors), has_last_(sensors, false) {
   if (!(spec.min_c < spec.max_c)) throw std::invalid_argument("SanityCheck: min_c must be < max_c");
@@ -54,6 +58,17 @@ void SanityCheck::check(std::span<const Submission> submissions, std::span<Verdi
     last_taken_[s.sensor] = s.taken;
     has_last_[s.sensor] = true;
   }
+}
+
+SanitySpec read_sanity_spec(Section sanity) {
+  SanitySpec v;
+  v.min_c = sanity.number("min_c", v.min_c, "degC", Range{}, "lowest plausible value");
+  v.max_c = sanity.number("max_c", v.max_c, "degC", Range{}, "highest plausible value");
+  if (v.max_c <= v.min_c) sanity.problem("max_c", "must be greater than min_c");
+  v.max_jump_c_per_h = sanity.number("max_jump_c_per_h", v.max_jump_c_per_h, "degC/h",
+                                     Range::above(0.0), "fastest believable change");
+  sanity.finish();
+  return v;
 }
 
 }  // namespace models

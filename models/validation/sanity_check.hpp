@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "models/validation/submission.hpp"
+#include "sim/config.hpp"
 
 namespace models {
 
@@ -13,6 +14,9 @@ struct SanitySpec {
   double max_c = 60.0;
   double max_jump_c_per_h = 10.0;  // fastest believable change between two readings
 };
+
+/// Reads the `validation.sanity:` section.
+SanitySpec read_sanity_spec(sim::config::Section s);
 
 /// Rejects readings outside [min_c, max_c] and readings that differ from the same sensor's
 /// previous plausible reading by more than max_jump_c_per_h times the hours between them

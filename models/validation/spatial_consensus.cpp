@@ -10,6 +10,10 @@
 
 namespace models {
 
+using sim::Time;
+using sim::config::Range;
+using sim::config::Section;
+
 namespace {
 
 namespace bg = boost::geometry;
@@ -120,6 +124,25 @@ std::int64_t SpatialConsensus::check(std::span<const Submission> submissions,
     if (std::abs(s.value_c - median) / spread > spec_.z_max) verdicts[i] = Verdict::outlier;
   }
   return unverified;
+}
+
+ConsensusSpec read_consensus_spec(Section c) {
+  ConsensusSpec v;
+  v.neighbours = static_cast<int>(c.integer("neighbours", v.neighbours, Range::between(1.0, 255.0),
+                                            "nearest sensors compared"));
+  v.max_distance_km = c.number("max_distance_km", v.max_distance_km, "km", Range::above(0.0),
+                               "farthest neighbour considered");
+  v.z_max = c.number("z_max", v.z_max, "", Range::above(0.0),
+                     "robust z-score above which a reading is rejected");
+  v.min_neighbours =
+      static_cast<int>(c.integer("min_neighbours", v.min_neighbours, Range::between(1.0, 255.0),
+                                 "fewest neighbour readings needed to judge"));
+  v.mad_floor_c = c.number("mad_floor_c", v.mad_floor_c, "degC", Range::above(0.0),
+                           "smallest spread assumed among neighbours");
+  v.window =
+      c.duration("window", v.window, Time::seconds(1), "readings in the same window are compared");
+  c.finish();
+  return v;
 }
 
 }  // namespace models

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "models/validation/submission.hpp"
+#include "sim/config.hpp"
 #include "sim/time.hpp"
 
 namespace models {
@@ -18,6 +19,9 @@ struct ConsensusSpec {
   double mad_floor_c = 0.5;  // lower bound on the robust spread, for very quiet neighbourhoods
   sim::Time window = sim::Time::hours(1);
 };
+
+/// Reads the `validation.consensus:` section.
+ConsensusSpec read_consensus_spec(sim::config::Section s);
 
 /// Spatial consensus: a reading taken in time window w is compared with the readings of its
 /// k nearest neighbours (by claimed position, within max_distance_km) taken in the same
