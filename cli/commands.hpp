@@ -29,6 +29,10 @@ struct RunOptions {
 int run_command(const RunOptions& options);
 int validate_command(const ScenarioOptions& options);
 int info_command(const std::string& file);
+/// Writes an index of run files: a /points table (file, scenario, seed, run index) and an
+/// external link /runs/NNNNNN to each run, so that many runs (replications, job-array tasks)
+/// open as one file.
+int merge_command(const std::vector<std::string>& inputs, const std::string& output);
 /// Lists every declared scenario key starting with `prefix`, as text or as a Markdown table.
 int help_params_command(const std::string& prefix, bool markdown);
 

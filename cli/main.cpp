@@ -47,6 +47,12 @@ int main(int argc, char** argv) {
   CLI::App* validate_cmd = app.add_subcommand("validate", "check a scenario without running it");
   add_scenario_options(*validate_cmd, validate);
 
+  std::vector<std::string> merge_inputs;
+  std::string merge_output;
+  CLI::App* merge_cmd = app.add_subcommand("merge", "index several run files as one");
+  merge_cmd->add_option("files", merge_inputs, "run files (HDF5)")->required();
+  merge_cmd->add_option("-o,--output", merge_output, "index file to write")->required();
+
   std::string params_prefix;
   bool params_markdown = false;
   CLI::App* help_cmd = app.add_subcommand("help", "documentation of the scenario format");
@@ -65,6 +71,7 @@ int main(int argc, char** argv) {
   if (run_cmd->parsed()) return run_command(run);
   if (validate_cmd->parsed()) return validate_command(validate);
   if (info_cmd->parsed()) return info_command(info_file);
+  if (merge_cmd->parsed()) return merge_command(merge_inputs, merge_output);
   if (params_cmd->parsed()) return help_params_command(params_prefix, params_markdown);
   return kBadInput;
 }

@@ -301,6 +301,22 @@ void Hdf5Writer::write_text(std::string_view path, std::string_view text,
   write_dataset(path, Element::utf8, {}, &pointer, std::nullopt, description);
 }
 
+void Hdf5Writer::link_external(std::string_view path, const fs::path& target_file,
+                               std::string_view object) {
+  const std::string where = hdf5_detail::normalize(final_path_, path, false);
+  H5::H5File& file = open_file(file_, final_path_, "link '" + where + "'");
+  guarded(final_path_, "create external link", where, [&] {
+    create_parents(file, final_path_, where);
+    if (kind_of(file.getId(), where) != Kind::missing) {
+      throw Hdf5Error(final_path_, "cannot link '" + where + "': it was already written");
+    }
+    const std::string target(object);
+    check(H5Lcreate_external(target_file.c_str(), target.c_str(), file.getId(), where.c_str(),
+                             H5P_DEFAULT, H5P_DEFAULT),
+          "H5Lcreate_external");
+  });
+}
+
 void Hdf5Writer::write_dataset(std::string_view path, Element element,
                                std::vector<std::uint64_t> dims, const void* data,
                                std::optional<std::string_view> units,

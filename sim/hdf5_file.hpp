@@ -88,6 +88,10 @@ class Hdf5Writer {
 
   /// Flushes, closes and renames the file to its final path (replacing any file there). The
   /// writer is inert afterwards: further writes throw Hdf5Error.
+  /// Makes `path` an external link to `object` in `target_file` (stored as given: a relative
+  /// name is resolved from the directory of this file when read).
+  void link_external(std::string_view path, const std::filesystem::path& target_file,
+                     std::string_view object);
   void commit();
 
   const std::filesystem::path& final_path() const { return final_path_; }

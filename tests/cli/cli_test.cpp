@@ -396,3 +396,38 @@ TEST_CASE("cli: progress lines and log messages go to stderr, never stdout", "[c
   CHECK(silent.err.empty());
   CHECK(depinsim("--log-level loud validate '" + kScenario + "'").status == 2);
 }
+
+TEST_CASE("cli: merge indexes run files and links each one", "[cli]") {
+  TempDir tmp;
+  for (int seed : {5, 6}) {
+    const Result r = depinsim("run '" + kScenario + "' -q -o '" +
+                              (tmp.path / ("r" + std::to_string(seed) + ".h5")).string() + "' " +
+                              kShort + " --seed " + std::to_string(seed));
+    REQUIRE(r.status == 0);
+  }
+  const fs::path index = tmp.path / "index.h5";
+  const Result m = depinsim("merge '" + (tmp.path / "r5.h5").string() + "' '" +
+                            (tmp.path / "r6.h5").string() + "' -o '" + index.string() + "'");
+  INFO(m.err);
+  REQUIRE(m.status == 0);
+  const sim::Hdf5Reader h5(index);
+  CHECK(h5.string_attribute("/", "kind") == "index");
+  CHECK(h5.read_strings("points/file") == std::vector<std::string>{"r5.h5", "r6.h5"});
+  CHECK(h5.read_int64("points/seed") == std::vector<std::int64_t>{5, 6});
+  // The links lead into the runs themselves.
+  const sim::Hdf5Reader run6(tmp.path / "r6.h5");
+  CHECK(h5.read_doubles("runs/000001/epochs/quality/rmse_c") ==
+        run6.read_doubles("epochs/quality/rmse_c"));
+
+  // An index is not a run; a missing file is named; neither leaves an output.
+  const Result again =
+      depinsim("merge '" + index.string() + "' -o '" + (tmp.path / "i2.h5").string() + "'");
+  CHECK(again.status == 2);
+  CHECK(again.err == index.string() + ": not a depinsim run file\n");
+  const Result missing = depinsim("merge '" + (tmp.path / "nope.h5").string() + "' -o '" +
+                                  (tmp.path / "i3.h5").string() + "'");
+  CHECK(missing.status == 2);
+  CHECK(missing.err.find("nope.h5") != std::string::npos);
+  CHECK(!fs::exists(tmp.path / "i2.h5"));
+  CHECK(!fs::exists(tmp.path / "i3.h5"));
+}
