@@ -81,6 +81,7 @@ int validate_command(const ScenarioOptions& options) {
 }
 
 int run_command(const RunOptions& options) {
+  install_interrupt_handlers();  // from the start, so that an early Ctrl-C is not lost
   models::Scenario scenario;
   try {
     scenario = load(options.scenario);
@@ -100,7 +101,6 @@ int run_command(const RunOptions& options) {
 
   try {
     const auto start = std::chrono::steady_clock::now();
-    install_interrupt_handlers();
     log(LogLevel::info, "scenario " + scenario.name + ": " +
                             std::to_string(scenario.sensor_count()) + " sensors, " +
                             std::to_string(scenario.epochs()) + " epochs, seed " +
@@ -133,7 +133,7 @@ int run_command(const RunOptions& options) {
                                  std::to_string(accepted) + " of " + std::to_string(arrived));
       }
     });
-    world.run();
+    if (g_interrupted == 0) world.run();
     if (progress) progress->finish();
     if (!world.finished()) {
       std::cerr << "depinsim: interrupted after " << world.closed_epochs() << " of "
