@@ -299,3 +299,24 @@ TEST_CASE("sim::Hdf5Reader: datasets() lists nested paths sorted", "[unit]") {
         std::vector<std::string>{"epochs/nodes/active", "epochs/quality/rmse_c", "epochs/time/long",
                                  "node_epochs/score", "nodes/behaviour", "scenario"});
 }
+
+TEST_CASE("sim::Hdf5Writer: an external link reads through to the other file", "[unit]") {
+  TempDir dir;
+  {
+    Hdf5Writer target(dir / "target.h5");
+    const std::vector<double> v{1.5, 2.5};
+    target.write_series("epochs/x", v, "m", "x");
+    target.commit();
+  }
+  {
+    Hdf5Writer index(dir / "index.h5");
+    index.link_external("runs/000000", "target.h5", "/");
+    CHECK_THAT(error_of([&] { index.link_external("runs/000000", "target.h5", "/"); }),
+               Contains("already written"));
+    index.commit();
+  }
+  // Read from another working directory: the relative name resolves next to the index.
+  const Hdf5Reader h5(dir / "index.h5");
+  CHECK(h5.read_doubles("runs/000000/epochs/x") == std::vector<double>{1.5, 2.5});
+  CHECK(h5.string_attribute("runs/000000/epochs/x", "units") == "m");
+}
