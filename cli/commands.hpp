@@ -27,6 +27,8 @@ struct RunOptions {
 };
 
 int run_command(const RunOptions& options);
+/// The current time as ISO 8601 UTC ("2026-01-31T12:00:00Z"), for provenance attributes.
+std::string utc_now();
 int validate_command(const ScenarioOptions& options);
 int info_command(const std::string& file);
 /// Writes an index of run files: a /points table (file, scenario, seed, run index) and an

@@ -1,5 +1,3 @@
-#include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 
@@ -10,19 +8,6 @@
 namespace depinsim_cli {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-}  // namespace
 
 int merge_command(const std::vector<std::string>& inputs, const std::string& output) {
   // Read every input first: a bad one stops the merge before anything is written.

@@ -56,6 +56,8 @@ models::Scenario load(const ScenarioOptions& o) {
   return models::load_scenario(doc);
 }
 
+}  // namespace
+
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -64,8 +66,6 @@ std::string utc_now() {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
-
-}  // namespace
 
 int validate_command(const ScenarioOptions& options) {
   try {
