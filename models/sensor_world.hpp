@@ -84,7 +84,7 @@ class SensorWorld {
   sim::RandomStream stream(std::vector<std::uint64_t>& blocks, const sim::StreamId& base,
                            std::uint32_t sensor) const;
 
-  const Scenario& scenario_;
+  const Scenario scenario_;  // a copy: small, and the world must not outlive what it reads
   sim::RandomStreams streams_;
   TemperatureField field_;
   SensorPopulation sensors_;

@@ -73,7 +73,7 @@ TEST_CASE("models::SensorWorld: validation rejects dishonest readings far more t
 TEST_CASE("models::SensorWorld: readings slower than the cut-off are late, not judged",
           "[scenario]") {
   // Half a minute per link: readings taken in the last minutes of a day miss the cut-off.
-  const auto scenario = small("validation: {cutoff_grace: 0s}\n");
+  const auto scenario = small();
   auto slow = scenario;
   slow.network.base_latency = sim::Time::seconds(30);
   slow.network.loss_per_hop = 0.0;
@@ -87,7 +87,7 @@ TEST_CASE("models::SensorWorld: readings slower than the cut-off are late, not j
 
 TEST_CASE("models::SensorWorld: a partition silences the cut-off region for its window",
           "[scenario]") {
-  const auto scenario = small("    \n");  // no-op: keeps the base scenario
+  const auto scenario = small();
   auto cut = scenario;
   cut.network.loss_per_hop = 0.0;
   cut.network.partitions.push_back({0, 30, 0, 30, sim::Time::days(2), sim::Time::days(3)});
