@@ -431,3 +431,29 @@ TEST_CASE("cli: merge indexes run files and links each one", "[cli]") {
   CHECK(!fs::exists(tmp.path / "i2.h5"));
   CHECK(!fs::exists(tmp.path / "i3.h5"));
 }
+
+TEST_CASE("cli: on a terminal, progress is a bar redrawn in place and cleared at the end",
+          "[cli]") {
+  TempDir tmp;
+  const fs::path file = tmp.path / "tty.h5";
+  // script(1) runs the program on a terminal; what it printed there lands in `captured`.
+  const fs::path captured = tmp.path / "terminal.txt";
+  const std::string inner = "'" DEPINSIM_BINARY "' run '" + kScenario + "' -o '" + file.string() +
+                            "' --set run.duration=30d";
+  const int raw = std::system(
+      ("script -qec \"" + inner + "\" /dev/null > '" + captured.string() + "' 2>&1").c_str());
+  Result r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = slurp(captured);
+  if (r.status != 0 && r.out.find("pseudo-terminal") != std::string::npos) {
+    WARN("no pseudo-terminal on this machine: the terminal progress bar is not checked");
+    return;
+  }
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("\r[#") != std::string::npos);
+  CHECK(r.out.find("] epoch ") != std::string::npos);
+  CHECK(r.out.find(" M events/s  ETA ") != std::string::npos);
+  CHECK(r.out.find("\r\x1b[K") != std::string::npos);  // cleared before the summary
+  CHECK(r.out.find("depinsim: progress:") == std::string::npos);
+  CHECK(fs::exists(file));
+}
