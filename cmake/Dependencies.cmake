@@ -1,12 +1,12 @@
 # Every external dependency of depinsim, found in one place. All come from Debian 12 packages
 # (scripts/install-deps.sh installs them).
-find_package(Boost 1.74 REQUIRED COMPONENTS graph)
+# Boost.Graph and Boost.Geometry are used header-only (Dijkstra, adjacency_list, R-tree).
+find_package(Boost 1.74 REQUIRED)
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(yaml-cpp 0.7 REQUIRED)
 find_package(HDF5 1.10 REQUIRED COMPONENTS C CXX)
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(CLI11 2.1 REQUIRED)
-find_package(Threads REQUIRED)
 
 # Random123 is header-only and ships no CMake package.
 find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)
