@@ -52,7 +52,7 @@ SensorWorld::SensorWorld(const Scenario& scenario, std::uint64_t run_index)
       network_(std::make_unique<sim::Network>(build_topology(scenario, sensors_, streams_),
                                               link_model(scenario.network))),
       sanity_(scenario.validation.sanity, sensors_.size()),
-      consensus_(scenario.validation.consensus, sensors_.x_km, sensors_.y_km),
+      consensus_(scenario.validation.consensus, sensors_.claimed_x_km, sensors_.claimed_y_km),
       metrics_(scenario.epoch.to_days()),
       noise_stream_(streams_.id("sensor.reading")),
       network_stream_(streams_.id("sensor.network")),
@@ -118,9 +118,16 @@ void SensorWorld::sample(sim::Simulator& s, const sim::Event& e) {
   EpochBuffer& buf = buffer_for(epoch);
   const auto b = static_cast<std::size_t>(sensors_.behaviour[i]);
 
+  if (!sensors_.online(i, now)) return;  // failed, or in an outage: no reading
   sim::RandomStream noise = stream(noise_blocks_, noise_stream_, i);
-  const double truth = field_.at(sensors_.x_km[i], sensors_.y_km[i], now);
-  const double value = sensors_.reading(i, now, truth, field_, noise);
+  // The sensor measures where it is; its reading is used as if taken where it claims to be,
+  // so that is the truth it is judged against.
+  const double sensed = field_.at(sensors_.x_km[i], sensors_.y_km[i], now);
+  const bool moved =
+      sensors_.claimed_x_km[i] != sensors_.x_km[i] || sensors_.claimed_y_km[i] != sensors_.y_km[i];
+  const double truth =
+      moved ? field_.at(sensors_.claimed_x_km[i], sensors_.claimed_y_km[i], now) : sensed;
+  const double value = sensors_.reading(i, now, sensed, field_, noise);
   noise_blocks_[i] = noise.next_block();
 
   const auto index = static_cast<std::uint64_t>(buf.submissions.size());
@@ -190,6 +197,9 @@ void SensorWorld::close_epoch(sim::Simulator&, const sim::Event&) {
       case Verdict::outlier:
         ++t.rejected_outlier;
         break;
+      case Verdict::constant:
+        ++t.rejected_jump;
+        break;
     }
   }
 
@@ -241,8 +251,21 @@ void SensorWorld::write(sim::Hdf5Writer& out) const {
   out.write_strings("nodes/behaviour", behaviour, "behaviour the node follows (ground truth)");
   out.write_series("nodes/group", std::span<const std::int64_t>(group), "1",
                    "index of the population entry the node belongs to");
-  out.write_series("nodes/x_km", std::span<const double>(sensors_.x_km), "km", "east position");
-  out.write_series("nodes/y_km", std::span<const double>(sensors_.y_km), "km", "north position");
+  out.write_series("nodes/x_km", std::span<const double>(sensors_.x_km), "km",
+                   "east position where the node physically is (ground truth)");
+  out.write_series("nodes/y_km", std::span<const double>(sensors_.y_km), "km",
+                   "north position where the node physically is (ground truth)");
+  out.write_series("nodes/claimed_x_km", std::span<const double>(sensors_.claimed_x_km), "km",
+                   "east position the node claims");
+  out.write_series("nodes/claimed_y_km", std::span<const double>(sensors_.claimed_y_km), "km",
+                   "north position the node claims");
+  std::vector<std::int64_t> op(sensors_.operator_id.begin(), sensors_.operator_id.end());
+  out.write_series("nodes/operator", std::span<const std::int64_t>(op), "1",
+                   "operator owning the node (a ring or a swarm is one operator)");
+  std::vector<std::string> hardware(n);
+  for (std::size_t i = 0; i < n; ++i)
+    hardware[i] = sensors_.spec_of(i).hardware.name;
+  out.write_strings("nodes/hardware", hardware, "hardware class");
   out.write_series("nodes/hops_to_oracle", std::span<const std::int64_t>(hops), "1",
                    "links on the route to the oracle, -1 when unreachable");
   out.write_series("nodes/readings_submitted", std::span<const std::int64_t>(submitted_total_), "1",

@@ -5,10 +5,12 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <numbers>
 #include <numeric>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 namespace models {
 
@@ -38,24 +40,41 @@ std::array<std::int64_t, kBehaviourCount> behaviour_counts(
   return counts;
 }
 
+namespace {
+
+// A point uniformly in the disc of radius r around (cx, cy), kept inside the region.
+std::pair<double, double> near(double cx, double cy, double r, double width_km, double height_km,
+                               sim::RandomStream& rng) {
+  const double radius = r * std::sqrt(rng.uniform());
+  const double angle = rng.uniform(0.0, 2.0 * std::numbers::pi);
+  return {std::clamp(cx + radius * std::cos(angle), 0.0, width_km),
+          std::clamp(cy + radius * std::sin(angle), 0.0, height_km)};
+}
+
+}  // namespace
+
 SensorPopulation SensorPopulation::build(const std::vector<SensorGroupSpec>& groups,
                                          double width_km, double height_km,
                                          const sim::RandomStreams& streams) {
   SensorPopulation p;
   p.groups = groups;
+  p.uptime_stream = streams.id("sensor.uptime");
   std::int64_t total = 0;
   for (const auto& g : groups)
     total += g.count;
   const auto n = static_cast<std::size_t>(total);
-  p.x_km.reserve(n);
-  p.y_km.reserve(n);
+  for (auto* column : {&p.x_km, &p.y_km, &p.claimed_x_km, &p.claimed_y_km, &p.drift_sign})
+    column->reserve(n);
   p.behaviour.reserve(n);
   p.group.reserve(n);
+  p.operator_id.reserve(n);
   p.first_sample.reserve(n);
+  p.fails_at.reserve(n);
   p.stuck_value_c.assign(n, std::numeric_limits<double>::quiet_NaN());
 
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const SensorGroupSpec& spec = groups[g];
+    const BehaviourParams& bp = spec.params;
     std::vector<Behaviour> kinds;
     kinds.reserve(static_cast<std::size_t>(spec.count));
     const auto counts = behaviour_counts(spec.share, spec.count);
@@ -68,15 +87,59 @@ SensorPopulation SensorPopulation::build(const std::vector<SensorGroupSpec>& gro
     for (std::size_t k = kinds.size(); k > 1; --k) {
       std::swap(kinds[k - 1], kinds[shuffle_rng.uniform_int(k)]);
     }
+    // Rings and swarms fill up in id order: the first member fixes the centre (or station).
+    std::int64_t ring_members = 0, swarm_members = 0;
+    double ring_x = 0, ring_y = 0, swarm_x = 0, swarm_y = 0;
+    std::uint32_t ring_operator = 0, swarm_operator = 0;
     for (Behaviour b : kinds) {
       const std::size_t id = p.x_km.size();
       auto rng = streams.stream("population.placement", id);
-      p.x_km.push_back(rng.uniform(0.0, width_km));
-      p.y_km.push_back(rng.uniform(0.0, height_km));
+      double x = rng.uniform(0.0, width_km), y = rng.uniform(0.0, height_km);
+      double cx = x, cy = y;
+      std::uint32_t op = p.operators;
+      switch (b) {
+        case Behaviour::spoofer: {
+          const double angle = rng.uniform(0.0, 2.0 * std::numbers::pi);
+          cx = std::clamp(x + bp.spoof_offset_km * std::cos(angle), 0.0, width_km);
+          cy = std::clamp(y + bp.spoof_offset_km * std::sin(angle), 0.0, height_km);
+          break;
+        }
+        case Behaviour::colluder:
+          if (ring_members % bp.ring_size == 0) {
+            ring_x = x, ring_y = y, ring_operator = p.operators;
+          }
+          ++ring_members;
+          op = ring_operator;
+          std::tie(cx, cy) = near(ring_x, ring_y, bp.ring_radius_km, width_km, height_km, rng);
+          x = ring_x, y = ring_y;
+          break;
+        case Behaviour::sybil:
+          if (swarm_members % bp.swarm_size == 0) {
+            swarm_x = x, swarm_y = y, swarm_operator = p.operators;
+          }
+          ++swarm_members;
+          op = swarm_operator;
+          std::tie(cx, cy) = near(swarm_x, swarm_y, bp.swarm_spread_km, width_km, height_km, rng);
+          x = swarm_x, y = swarm_y;
+          break;
+        default:
+          break;
+      }
+      if (op == p.operators) ++p.operators;
+      p.x_km.push_back(x);
+      p.y_km.push_back(y);
+      p.claimed_x_km.push_back(cx);
+      p.claimed_y_km.push_back(cy);
       p.first_sample.push_back(sim::Time::from_ticks(static_cast<sim::Time::Rep>(
           rng.uniform_int(static_cast<std::uint64_t>(spec.sampling.ticks())))));
+      p.drift_sign.push_back(rng.bernoulli(0.5) ? 1.0 : -1.0);
+      const double rate = spec.hardware.failure_per_year;
+      p.fails_at.push_back(rate > 0 ? sim::Time::from_seconds(
+                                          std::min(rng.exponential(365.0 * 86'400.0 / rate), 9e12))
+                                    : sim::Time::max());
       p.behaviour.push_back(b);
       p.group.push_back(static_cast<std::uint16_t>(g));
+      p.operator_id.push_back(op);
     }
   }
   return p;
@@ -85,18 +148,42 @@ SensorPopulation SensorPopulation::build(const std::vector<SensorGroupSpec>& gro
 double SensorPopulation::reading(std::size_t i, sim::Time t, double truth_c,
                                  const TemperatureField& field, sim::RandomStream& rng) {
   const SensorGroupSpec& g = groups[group[i]];
+  const double years = t.to_days() / 365.0;
+  const double sound = truth_c + drift_sign[i] * g.hardware.drift_c_per_year * years;
   switch (behaviour[i]) {
     case Behaviour::honest:
-      return rng.normal(truth_c, g.noise_sd_c);
+    case Behaviour::intermittent:
+    case Behaviour::spoofer:
+    case Behaviour::sybil:
+      return rng.normal(sound, g.hardware.noise_sd_c);
     case Behaviour::noisy:
-      return rng.normal(truth_c, g.noisy_sd_c);
+      return rng.normal(sound, g.params.noisy_sd_c);
+    case Behaviour::drifting:
+      return rng.normal(sound + drift_sign[i] * g.params.drift_c_per_day * t.to_days(),
+                        g.hardware.noise_sd_c);
+    case Behaviour::indoor:
+      return rng.normal(g.params.indoor_c + g.params.indoor_coupling * (sound - g.params.indoor_c),
+                        g.hardware.noise_sd_c);
     case Behaviour::fabricator:
-      return rng.normal(field.climatology(t), g.fabricator_spread_c);
+    case Behaviour::colluder:
+      return rng.normal(field.climatology(t), g.params.fabricator_spread_c);
     case Behaviour::stuck:
-      if (std::isnan(stuck_value_c[i])) stuck_value_c[i] = rng.normal(truth_c, g.noise_sd_c);
+      if (std::isnan(stuck_value_c[i])) {
+        stuck_value_c[i] = rng.normal(sound, g.hardware.noise_sd_c);
+      }
       return stuck_value_c[i];
   }
   throw std::logic_error("SensorPopulation: unknown behaviour");
+}
+
+bool SensorPopulation::online(std::size_t i, sim::Time t) const {
+  if (t >= fails_at[i]) return false;
+  if (behaviour[i] != Behaviour::intermittent) return true;
+  const BehaviourParams& bp = groups[group[i]].params;
+  sim::StreamId id = uptime_stream;
+  id.entity = i;
+  sim::RandomStream draw(id, static_cast<std::uint64_t>(t / bp.outage_period));
+  return draw.uniform() < bp.uptime;
 }
 
 namespace {
@@ -104,6 +191,46 @@ namespace {
 // Node ids are 32-bit, and the network's graph is not built for more; refused before anything
 // is allocated. Memory is checked separately, against the machine (memory_estimate).
 constexpr std::int64_t kMaxSensors = 50'000'000;
+
+// The parameters of one behaviour, read from its mapping.
+void read_behaviour_params(std::string_view name, Section& d, BehaviourParams& p) {
+  const Range non_negative = Range::at_least(0.0);
+  if (name == "noisy") {
+    p.noisy_sd_c =
+        d.number("noise_sd_c", p.noisy_sd_c, "degC", non_negative, "noise of a noisy sensor");
+  } else if (name == "drifting") {
+    p.drift_c_per_day = d.number("drift_c_per_day", p.drift_c_per_day, "degC/d", non_negative,
+                                 "calibration bias added each day (random sign per sensor)");
+  } else if (name == "intermittent") {
+    p.uptime = d.number("uptime", p.uptime, "", Range::between(0.0, 1.0),
+                        "share of outage periods the node is online");
+    p.outage_period = d.duration("outage_period", p.outage_period, Time::minutes(1),
+                                 "length of one online-or-offline period");
+  } else if (name == "indoor") {
+    p.indoor_c = d.number("indoor_c", p.indoor_c, "degC", Range{}, "the room's own temperature");
+    p.indoor_coupling = d.number("coupling", p.indoor_coupling, "", Range::between(0.0, 1.0),
+                                 "share of the outdoor variation that reaches the sensor");
+    p.indoor_loss_db = d.number("radio_loss_db", p.indoor_loss_db, "dB", non_negative,
+                                "extra path loss through walls");
+  } else if (name == "fabricator" || name == "colluder") {
+    p.fabricator_spread_c = d.number("spread_c", p.fabricator_spread_c, "degC", non_negative,
+                                     "scatter of invented values around the climatology");
+    if (name == "colluder") {
+      p.ring_size = d.integer("ring_size", p.ring_size, Range::at_least(2.0),
+                              "virtual nodes per ring (one operator)");
+      p.ring_radius_km = d.number("ring_radius_km", p.ring_radius_km, "km", non_negative,
+                                  "the ring's claimed locations lie within this of its centre");
+    }
+  } else if (name == "spoofer") {
+    p.spoof_offset_km = d.number("offset_km", p.spoof_offset_km, "km", non_negative,
+                                 "distance between the true and the claimed location");
+  } else if (name == "sybil") {
+    p.swarm_size = d.integer("swarm_size", p.swarm_size, Range::at_least(1.0),
+                             "virtual nodes per physical station (one operator)");
+    p.swarm_spread_km = d.number("spread_km", p.swarm_spread_km, "km", non_negative,
+                                 "the swarm's claimed locations lie within this of the station");
+  }
+}
 
 void read_behaviour(Section s, SensorGroupSpec& g) {
   // Each behaviour is a share, or a mapping with `share` and that behaviour's parameters.
@@ -119,14 +246,7 @@ void read_behaviour(Section s, SensorGroupSpec& g) {
       Section detail = s.section(name, "share and parameters of this behaviour");
       g.share[b] = detail.number("share", 0.0, "", Range::between(0.0, 1.0),
                                  "share of sensors (or give the share alone: `stuck: 0.02`)");
-      if (name == "noisy") {
-        g.noisy_sd_c = detail.number("noise_sd_c", g.noisy_sd_c, "degC", Range::at_least(0.0),
-                                     "noise of a noisy sensor");
-      } else if (name == "fabricator") {
-        g.fabricator_spread_c =
-            detail.number("spread_c", g.fabricator_spread_c, "degC", Range::at_least(0.0),
-                          "scatter around the climatology");
-      }
+      read_behaviour_params(name, detail, g.params);
       detail.finish();
     }
     total += g.share[b];
@@ -147,6 +267,30 @@ void read_behaviour(Section s, SensorGroupSpec& g) {
   s.finish();
 }
 
+HardwareSpec read_hardware_spec(Section hw) {
+  HardwareSpec h;
+  const Range non_negative = Range::at_least(0.0);
+  h.name = hw.text("class", h.name, "name of the hardware class (e.g. M5, WS2000)");
+  h.noise_sd_c = hw.number("noise_sd_c", h.noise_sd_c, "degC", non_negative,
+                           "standard deviation of an honest reading's error");
+  h.drift_c_per_year = hw.number("drift_c_per_year", h.drift_c_per_year, "degC/yr", non_negative,
+                                 "calibration drift of sound units (random sign per unit)");
+  h.failure_per_year = hw.number("failure_per_year", h.failure_per_year, "1/yr", non_negative,
+                                 "rate of permanent failure");
+  h.capex_usd = hw.number("capex_usd", h.capex_usd, "USD", non_negative,
+                          "purchase and installation cost per unit");
+  h.opex_usd_per_month = hw.number("opex_usd_per_month", h.opex_usd_per_month, "USD/month",
+                                   non_negative, "running cost per unit");
+  h.reward_weight = hw.number("reward_weight", h.reward_weight, "", non_negative,
+                              "weight of this class in reward rules that weigh classes");
+  h.tx_power_dbm = hw.number("tx_power_dbm", h.tx_power_dbm, "dBm", Range::between(-30.0, 40.0),
+                             "beacon transmit power");
+  h.antenna_gain_dbi = hw.number("antenna_gain_dbi", h.antenna_gain_dbi, "dBi",
+                                 Range::between(-10.0, 20.0), "antenna gain");
+  hw.finish();
+  return h;
+}
+
 }  // namespace
 
 SensorGroupSpec read_sensor_group_spec(Section s) {
@@ -159,10 +303,7 @@ SensorGroupSpec read_sensor_group_spec(Section s) {
                            " sensors per scenario are supported, found " + std::to_string(g.count));
     g.count = 0;
   }
-  Section hw = s.section("hardware", "the sensor hardware");
-  g.noise_sd_c = hw.number("noise_sd_c", g.noise_sd_c, "degC", Range::at_least(0.0),
-                           "standard deviation of an honest reading's error");
-  hw.finish();
+  g.hardware = read_hardware_spec(s.section("hardware", "the hardware class of the group"));
   g.sampling = s.duration("sampling", g.sampling, Time::seconds(1), "time between readings");
   read_behaviour(s.section("behaviour", "shares of behaviours, summing to 1"), g);
   s.finish();

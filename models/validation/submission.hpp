@@ -21,6 +21,7 @@ enum class Verdict : std::uint8_t {
   out_of_bounds,  ///< outside the physically plausible range
   jump,           ///< changed faster than the quantity can
   outlier,        ///< too far from the neighbours' robust consensus
+  constant,       ///< the same value for longer than the quantity stays still
 };
 
 constexpr bool is_accepted(Verdict v) {
@@ -37,6 +38,8 @@ constexpr std::string_view name_of(Verdict v) {
       return "jump";
     case Verdict::outlier:
       return "outlier";
+    case Verdict::constant:
+      return "constant";
   }
   return "unknown";
 }

@@ -36,8 +36,8 @@ TEST_CASE("models::load_scenario: fills defaults and reads what is given", "[uni
   CHECK(s.epochs() == 10);
   CHECK(s.sensor_count() == 50);
   CHECK(s.sensors[0].share[0] == 0.8);
-  CHECK(s.sensors[0].share[2] == 0.2);
-  CHECK(s.sensors[0].fabricator_spread_c == 2.0);
+  CHECK(s.sensors[0].share[static_cast<std::size_t>(models::Behaviour::fabricator)] == 0.2);
+  CHECK(s.sensors[0].params.fabricator_spread_c == 2.0);
   CHECK(s.sensors[0].sampling == Time::hours(1));  // default
   CHECK(s.width_km == 200.0);                      // default
   CHECK(s.validation.consensus.neighbours == 8);   // default
