@@ -225,8 +225,7 @@ bool Network::route_cut(const Routes& routes, std::uint32_t from, std::uint32_t 
   }
 }
 
-SendResult Network::send(Simulator& sim, std::uint32_t from, std::uint32_t to, EventKind kind,
-                         std::uint64_t payload, RandomStream& rng) {
+SendResult Network::transit(std::uint32_t from, std::uint32_t to, Time at, RandomStream& rng) {
   check_vertex(from, "source");
   check_vertex(to, "destination");
   const Routes& r = routes_to(to);
@@ -237,8 +236,7 @@ SendResult Network::send(Simulator& sim, std::uint32_t from, std::uint32_t to, E
     return result;
   }
   result.hops = r.hops[from];
-  const Time now = sim.now();
-  if (route_cut(r, from, to, now)) {
+  if (route_cut(r, from, to, at)) {
     ++counters_.partitioned;
     result.outcome = Delivery::partitioned;
     return result;
@@ -256,7 +254,15 @@ SendResult Network::send(Simulator& sim, std::uint32_t from, std::uint32_t to, E
   ++counters_.delivered;
   result.outcome = Delivery::delivered;
   result.latency = r.base_latency[from] + Time::micros(std::llround(jitter_us));
-  sim.schedule_at(now + result.latency, kind, to, payload);
+  return result;
+}
+
+SendResult Network::send(Simulator& sim, std::uint32_t from, std::uint32_t to, EventKind kind,
+                         std::uint64_t payload, RandomStream& rng) {
+  const SendResult result = transit(from, to, sim.now(), rng);
+  if (result.outcome == Delivery::delivered) {
+    sim.schedule_at(sim.now() + result.latency, kind, to, payload);
+  }
   return result;
 }
 

@@ -130,6 +130,10 @@ class Network {
   /// (kind, target = to, payload) at now + latency; a message to itself arrives at now.
   SendResult send(Simulator& sim, std::uint32_t from, std::uint32_t to, EventKind kind,
                   std::uint64_t payload, RandomStream& rng);
+  /// What send() decides, without scheduling anything: for messages whose arrival the caller
+  /// only needs to compare with a deadline (many small reports), which would otherwise cost an
+  /// event each. The same draws, in the same order, as send() at time `at`.
+  SendResult transit(std::uint32_t from, std::uint32_t to, Time at, RandomStream& rng);
   const NetworkCounters& counters() const { return counters_; }
 
  private:

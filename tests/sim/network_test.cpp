@@ -356,3 +356,32 @@ TEST_CASE("sim::Network: bad network parameters throw invalid_argument saying wh
                     Contains("start <= end"));
   CHECK_THROWS_AS(net.add_partition({9}, Time{}, Time::seconds(1)), std::invalid_argument);
 }
+
+TEST_CASE("sim::Network: transit decides as send does but schedules nothing", "[unit]") {
+  LinkModel link = quiet_link();
+  link.jitter_mean = Time::millis(2);
+  link.loss_per_hop = 0.1;
+  Network sent(line(4), link), moved(line(4), link);
+  sent.add_partition({2}, Time::seconds(10), Time::seconds(20));
+  moved.add_partition({2}, Time::seconds(10), Time::seconds(20));
+  Simulator s;
+  Arrivals arrivals;
+  s.on<&Arrivals::record>(kDeliver, arrivals);
+  auto a = RandomStreams(13, 0).stream("test.transit");
+  auto b = RandomStreams(13, 0).stream("test.transit");
+  std::uint64_t delivered = 0;
+  for (int i = 0; i < 2'000; ++i) {
+    const Time at = Time::millis(15 * i);
+    s.run_until(at);
+    const sim::SendResult x = sent.send(s, 0, sent.sink(), kDeliver, 0, a);
+    const sim::SendResult y = moved.transit(0, moved.sink(), at, b);
+    REQUIRE(x.outcome == y.outcome);
+    REQUIRE(x.latency == y.latency);
+    REQUIRE(x.hops == y.hops);
+    delivered += y.outcome == Delivery::delivered ? 1 : 0;
+  }
+  CHECK(moved.counters().partitioned > 0);
+  CHECK(moved.counters().lost > 0);
+  CHECK(moved.counters().delivered == delivered);
+  CHECK(sent.counters().delivered == delivered);
+}
