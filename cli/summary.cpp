@@ -57,7 +57,6 @@ std::string json_string(const std::string& s) {
 RunSummary RunSummary::of(const models::Scenario& scenario, const models::SensorWorld& world,
                           double wall_seconds) {
   const models::EpochTally& t = world.metrics().totals();
-  constexpr auto kHonest = static_cast<std::size_t>(models::Behaviour::honest);
   RunSummary s;
   s.scenario = scenario.name;
   s.seed = scenario.seed;
@@ -71,15 +70,20 @@ RunSummary RunSummary::of(const models::Scenario& scenario, const models::Sensor
   s.accepted = total(t.accepted);
   const auto d = [](std::int64_t x) { return static_cast<double>(x); };
   s.accepted_fraction = ratio(d(s.accepted), d(s.arrived));
-  s.bad_accepted_fraction =
-      ratio(d(s.accepted - t.accepted[kHonest]), d(s.arrived - t.arrived[kHonest]));
+  const std::int64_t bad_arrived = total(t.bad_arrived), bad_accepted = total(t.bad_accepted);
+  s.bad_accepted_fraction = ratio(d(bad_accepted), d(bad_arrived));
   s.good_rejected_fraction =
-      ratio(d(t.arrived[kHonest] - t.accepted[kHonest]), d(t.arrived[kHonest]));
+      ratio(d(s.arrived - bad_arrived - (s.accepted - bad_accepted)), d(s.arrived - bad_arrived));
   s.rmse_c = std::sqrt(ratio(t.accepted_sq_error_sum, d(s.accepted)));
   s.tokens_minted = models::to_tokens(t.minted);
+  double dishonest = 0;
   for (std::size_t b = 0; b < models::kBehaviourCount; ++b) {
     s.tokens_paid[b] = models::to_tokens(t.paid[b]);
+    if (models::is_dishonest(static_cast<models::Behaviour>(b))) dishonest += s.tokens_paid[b];
   }
+  for (models::Behaviour b : world.sensors().behaviour)
+    ++s.nodes[static_cast<std::size_t>(b)];
+  s.fraud_leakage = ratio(dishonest, s.tokens_minted);
   s.wall_seconds = wall_seconds;
   s.events = world.events_dispatched();
   return s;
@@ -94,10 +98,14 @@ void print_table(std::ostream& out, const RunSummary& s) {
       << " of arrived; bad data accepted " << percent(s.bad_accepted_fraction)
       << "; good data rejected " << percent(s.good_rejected_fraction) << "; RMSE of accepted "
       << fixed(s.rmse_c, 3) << " degC\n";
-  out << "  tokens     minted " << fixed(s.tokens_minted, 0) << "; paid to";
+  out << "  tokens     minted " << fixed(s.tokens_minted, 0) << "; fraud leakage "
+      << percent(s.fraud_leakage) << "; paid to";
+  const char* sep = " ";
   for (std::size_t b = 0; b < models::kBehaviourCount; ++b) {
-    out << (b == 0 ? " " : ", ") << models::kBehaviourNames[b] << " "
+    if (s.nodes[b] == 0) continue;
+    out << sep << models::kBehaviourNames[b] << " "
         << percent(ratio(s.tokens_paid[b], s.tokens_minted));
+    sep = ", ";
   }
   out << "\n";
   const auto events = static_cast<double>(s.events);
@@ -116,7 +124,8 @@ void print_json(std::ostream& out, const RunSummary& s, const std::string& outpu
       << ", \"bad_accepted_fraction\": " << json_number(s.bad_accepted_fraction)
       << ", \"good_rejected_fraction\": " << json_number(s.good_rejected_fraction)
       << ", \"rmse_c\": " << json_number(s.rmse_c)
-      << "},\n \"tokens\": {\"minted\": " << json_number(s.tokens_minted) << ", \"paid\": {";
+      << "},\n \"tokens\": {\"minted\": " << json_number(s.tokens_minted)
+      << ", \"fraud_leakage\": " << json_number(s.fraud_leakage) << ", \"paid\": {";
   for (std::size_t b = 0; b < models::kBehaviourCount; ++b) {
     out << (b == 0 ? "" : ", ") << json_string(std::string(models::kBehaviourNames[b])) << ": "
         << json_number(s.tokens_paid[b]);

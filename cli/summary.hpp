@@ -22,11 +22,13 @@ struct RunSummary {
   std::string epoch_length;
   std::int64_t submitted = 0, arrived = 0, late = 0, lost = 0, accepted = 0;
   double accepted_fraction = 0;       // of arrived
-  double bad_accepted_fraction = 0;   // of arrived readings from dishonest sensors
-  double good_rejected_fraction = 0;  // of arrived readings from honest sensors
+  double bad_accepted_fraction = 0;   // of arrived readings farther than bad_error_c from truth
+  double good_rejected_fraction = 0;  // of the other arrived readings
   double rmse_c = 0;                  // accepted readings against the truth
   double tokens_minted = 0;
   std::array<double, models::kBehaviourCount> tokens_paid{};
+  std::array<std::int64_t, models::kBehaviourCount> nodes{};  // nodes per behaviour
+  double fraud_leakage = 0;  // share of the emission paid to dishonest nodes
   double wall_seconds = 0;
   std::uint64_t events = 0;
 

@@ -9,6 +9,8 @@
 
 #include <unistd.h>
 
+#include "models/validation/spatial_consensus.hpp"
+
 namespace models {
 
 namespace {
@@ -62,15 +64,89 @@ NetworkSpec read_network(Section s, double width_km, double height_km) {
   return n;
 }
 
+// An optional mechanism: absent, or `kind: none`, means off.
+template <class Spec>
+std::optional<Spec> read_optional(Section& parent, std::string_view key, std::string_view kind,
+                                  std::string_view help, Spec (*read)(Section)) {
+  Section s = parent.section(key, help);
+  const std::array<std::string_view, 2> kinds{"none", kind};
+  const std::size_t before = s.problems_so_far();
+  const std::string chosen =
+      s.choice("kind", parent.describing() ? kind : "none", kinds, "which mechanism (none: off)");
+  if (s.problems_so_far() != before) return std::nullopt;  // a bad kind: its keys mean nothing
+  if (chosen == "none" && !s.describing()) {
+    s.finish();
+    return std::nullopt;
+  }
+  return read(s);
+}
+
 ValidationSpec read_validation(Section s) {
   ValidationSpec v;
-  v.sanity = read_sanity_spec(s.section("sanity", "per-reading plausibility checks"));
-  v.consensus = read_consensus_spec(
-      s.section("consensus", "spatial consensus with neighbours (median and MAD)"));
+  v.readings = read_reading_checks(s);
+  v.coverage = read_optional(s, "coverage", "helium_poc",
+                             "proof of coverage: beacons and witnesses (proof_of_coverage.hpp)",
+                             &read_poc_spec);
+  v.location = read_optional(s, "location", "witness_geometry",
+                             "proof of location from witness geometry (proof_of_location.hpp)",
+                             &read_location_spec);
+  v.reputation = read_optional(s, "reputation", "beta",
+                               "beta reputation with forgetting, weighing rewards (reputation.hpp)",
+                               &read_reputation_spec);
+  v.collusion = read_optional(s, "collusion", "witness_graph",
+                              "collusion detection on the witness graph (collusion.hpp)",
+                              &read_collusion_spec);
   v.cutoff_grace = s.duration("cutoff_grace", Time{}, Time{},
                               "how long after an epoch ends its readings are still on time");
   s.finish();
   return v;
+}
+
+RewardSpec read_rewards(Section rewards) {
+  RewardSpec r;
+  Section emission = rewards.section("emission", "tokens minted each epoch");
+  static constexpr std::array<std::string_view, 1> kEmissionKinds{"constant"};
+  emission.choice("kind", "constant", kEmissionKinds, "emission schedule");
+  r.emission_per_epoch = emission.number("per_epoch", r.emission_per_epoch, "tokens", kNonNegative,
+                                         "tokens per epoch");
+  if (r.emission_per_epoch * 1e6 > 9e18) {
+    emission.problem("per_epoch", "is too large to account in micro-tokens");
+  }
+  emission.finish();
+  r.token_price_usd = rewards.number("token_price_usd", r.token_price_usd, "USD", kNonNegative,
+                                     "token price used to value earnings against costs");
+  Section d = rewards.section("distribution", "how the emission reaches the nodes");
+  static constexpr std::array<std::string_view, 3> kKinds{"pro_rata", "weatherxm", "helium_iot"};
+  const std::string kind = d.choice("kind", "pro_rata", kKinds, "distribution rule");
+  if (d.describing()) {
+    read_data_reward_spec(d);
+    read_iot_pool_spec(d);
+  } else if (kind == "weatherxm") {
+    r.distribution = Distribution::weatherxm;
+    r.data = read_data_reward_spec(d);
+  } else if (kind == "helium_iot") {
+    r.distribution = Distribution::helium_iot;
+    r.iot = read_iot_pool_spec(d);
+  } else {
+    d.finish();
+  }
+  if (rewards.has("hex_density") || rewards.describing()) {
+    r.hex_density = read_hex_density_spec(
+        rewards.section("hex_density", "HIP-17 density scaling of coverage rewards (helium_iot)"));
+  }
+  rewards.finish();
+  return r;
+}
+
+MetricsSpec read_metrics(Section s) {
+  MetricsSpec m;
+  m.bad_error_c = s.number("bad_error_c", m.bad_error_c, "degC", kPositive,
+                           "a reading farther than this from the truth counts as bad data");
+  m.coverage_resolution = static_cast<int>(
+      s.integer("coverage_resolution", m.coverage_resolution, Range::between(0.0, 15.0),
+                "hex resolution at which coverage is counted (7: about 5 km2, WeatherXM's cells)"));
+  s.finish();
+  return m;
 }
 
 }  // namespace
@@ -83,12 +159,16 @@ MemoryEstimate memory_estimate(const Scenario& s) {
     readings += static_cast<double>(g.count) * static_cast<double>(s.epoch / g.sampling);
   }
   m.readings_per_epoch = static_cast<std::int64_t>(readings);
-  const double windows = static_cast<double>(s.epoch / s.validation.consensus.window) + 1;
+  ConsensusSpec consensus;
+  for (const ReadingCheckSpec& c : s.validation.readings) {
+    if (c.kind == "spatial_consensus") consensus = std::any_cast<const ConsensusSpec&>(c.params);
+  }
+  const double windows = static_cast<double>(s.epoch / consensus.window) + 1;
   // Per sensor: columns, streams and totals (~120 B), its ledger account (~40 B), its pending
   // sampling event and process (~80 B), the graph vertex with ~10 links (~400 B), consensus
   // neighbours (4 B each). Per reading: two epoch buffers of (submission, truth, flag) and the
   // oracle's copy, verdict and window slot (~130 B). Per window and sensor: the consensus table.
-  const double per_sensor = 640.0 + 4.0 * s.validation.consensus.neighbours;
+  const double per_sensor = 900.0 + 4.0 * consensus.neighbours;
   const double bytes = sensors * per_sensor + readings * 130.0 + windows * sensors * 16.0;
   m.bytes =
       bytes > 9e18 ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(bytes);
@@ -149,6 +229,13 @@ Scenario read_scenario(sim::config::Reader& reader, YAML::Node resolved) {
   s.field = read_temperature_field_spec(root.section("field", "the ground truth"));
   s.network = read_network(root.section("network", "links, latency, loss, partitions"), s.width_km,
                            s.height_km);
+  {
+    Section radio =
+        root.section("radio", "radio propagation and beacons (with validation.coverage)");
+    s.beacon_every = radio.duration("beacon_every", s.beacon_every, Time::minutes(1),
+                                    "how often each node sends a coverage beacon");
+    s.radio = read_radio_spec(radio);
+  }
   for (Section g : root.list("population", "groups of nodes")) {
     s.sensors.push_back(read_sensor_group_spec(g));
   }
@@ -173,17 +260,9 @@ Scenario read_scenario(sim::config::Reader& reader, YAML::Node resolved) {
   if (s.validation.cutoff_grace >= s.epoch) {
     root.problem("validation", "cutoff_grace must be shorter than run.epoch");
   }
-  Section rewards = root.section("rewards", "token emission and distribution");
-  Section emission = rewards.section("emission", "tokens minted each epoch");
-  static constexpr std::array<std::string_view, 1> kEmissionKinds{"constant"};
-  emission.choice("kind", "constant", kEmissionKinds, "emission schedule");
-  s.rewards.emission_per_epoch = emission.number("per_epoch", s.rewards.emission_per_epoch,
-                                                 "tokens", kNonNegative, "tokens per epoch");
-  if (s.rewards.emission_per_epoch * 1e6 > 9e18) {
-    emission.problem("per_epoch", "is too large to account in micro-tokens");
-  }
-  emission.finish();
-  rewards.finish();
+  s.rewards = read_rewards(root.section("rewards", "token emission and distribution"));
+  s.metrics =
+      read_metrics(root.section("metrics", "what the simulator measures against the truth"));
   root.finish();
   if (s.sensor_count() == 0 && reader.ok()) {
     root.problem("population", "the scenario has no sensors: add a group with count > 0");

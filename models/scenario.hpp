@@ -5,10 +5,18 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
+#include "models/field/radio_channel.hpp"
 #include "models/field/temperature_field.hpp"
 #include "models/nodes/sensor_population.hpp"
-#include "models/validation/sanity_check.hpp"
-#include "models/validation/spatial_consensus.hpp"
+#include "models/rewards/hex_density.hpp"
+#include "models/rewards/sensor_rewards.hpp"
+#include "models/validation/collusion.hpp"
+#include "models/validation/proof_of_coverage.hpp"
+#include "models/validation/proof_of_location.hpp"
+#include "models/validation/reading_checks.hpp"
+#include "models/validation/reputation.hpp"
 #include "sim/config.hpp"
 #include "sim/time.hpp"
 #include "sim/topology.hpp"
@@ -34,14 +42,36 @@ struct NetworkSpec {
   std::vector<PartitionSpec> partitions;
 };
 
+/// The oracle's mechanisms: checks on readings in order, and the optional proofs and scores.
 struct ValidationSpec {
-  SanitySpec sanity;
-  ConsensusSpec consensus;
+  std::vector<ReadingCheckSpec> readings;
+  std::optional<PocSpec> coverage;           // kind: helium_poc
+  std::optional<LocationSpec> location;      // kind: witness_geometry
+  std::optional<ReputationSpec> reputation;  // kind: beta
+  std::optional<CollusionSpec> collusion;    // kind: witness_graph
   sim::Time cutoff_grace;  // how long after an epoch ends its readings may still arrive
+};
+
+/// How the epoch's emission reaches the nodes.
+enum class Distribution : std::uint8_t {
+  pro_rata,   ///< in proportion to accepted readings
+  weatherxm,  ///< data rewards: QoD x PoL, cell cap, hardware weights (sensor_rewards.hpp)
+  helium_iot  ///< pools: beacons and witnesses by HIP-15 units x HIP-17 hex scale
 };
 
 struct RewardSpec {
   double emission_per_epoch = 10'000.0;  // tokens minted and split each epoch
+  double token_price_usd = 1.0;          // to value earnings against operators' costs
+  Distribution distribution = Distribution::pro_rata;
+  DataRewardSpec data;
+  IotPoolSpec iot;
+  HexDensitySpec hex_density;
+};
+
+/// What the simulator measures with the truth in hand.
+struct MetricsSpec {
+  double bad_error_c = 2.0;     // a reading this far from the truth is bad data
+  int coverage_resolution = 7;  // hex resolution coverage is counted at (WeatherXM cells)
 };
 
 /// Everything a run needs, checked. Build with load_scenario(); the engine only reads it.
@@ -54,9 +84,12 @@ struct Scenario {
   double width_km = 0, height_km = 0;
   TemperatureFieldSpec field;
   NetworkSpec network;
+  RadioSpec radio;
+  sim::Time beacon_every = sim::Time::days(1);  // how often a node beacons (coverage on)
   std::vector<SensorGroupSpec> sensors;
   ValidationSpec validation;
   RewardSpec rewards;
+  MetricsSpec metrics;
   /// The scenario with every default, extension and override applied, as YAML text.
   std::string resolved_yaml;
 

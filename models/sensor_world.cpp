@@ -1,9 +1,9 @@
 #include "models/sensor_world.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
-#include "models/rewards/pro_rata.hpp"
 #include "sim/hdf5_file.hpp"
 
 namespace models {
@@ -29,6 +29,34 @@ sim::LinkModel link_model(const NetworkSpec& n) {
   return link;
 }
 
+template <class T>
+std::vector<T> per_sensor(const SensorPopulation& p, T (*of)(const SensorGroupSpec&)) {
+  std::vector<T> out(p.size());
+  for (std::size_t i = 0; i < p.size(); ++i)
+    out[i] = of(p.spec_of(i));
+  return out;
+}
+
+// Cells of the coverage grid whose centre lies in the region.
+std::int64_t cells_in_region(double width_km, double height_km, int res) {
+  std::int64_t q_min = INT64_MAX, q_max = INT64_MIN, r_min = INT64_MAX, r_max = INT64_MIN;
+  for (double x : {0.0, width_km}) {
+    for (double y : {0.0, height_km}) {
+      const HexAxial a = hex_axial(hex_cell_at(x, y, res));
+      q_min = std::min(q_min, a.q), q_max = std::max(q_max, a.q);
+      r_min = std::min(r_min, a.r), r_max = std::max(r_max, a.r);
+    }
+  }
+  std::int64_t n = 0;
+  for (std::int64_t q = q_min - 1; q <= q_max + 1; ++q) {
+    for (std::int64_t r = r_min - 1; r <= r_max + 1; ++r) {
+      const auto [x, y] = hex_center_km(hex_cell(res, HexAxial{q, r}));
+      if (x >= 0 && x <= width_km && y >= 0 && y <= height_km) ++n;
+    }
+  }
+  return n;
+}
+
 constexpr sim::Priority kClosePriority = 200;  // after deliveries at the same instant
 
 }  // namespace
@@ -51,24 +79,43 @@ SensorWorld::SensorWorld(const Scenario& scenario, std::uint64_t run_index)
                                        streams_)),
       network_(std::make_unique<sim::Network>(build_topology(scenario, sensors_, streams_),
                                               link_model(scenario.network))),
-      sanity_(scenario.validation.sanity, sensors_.size()),
-      consensus_(scenario.validation.consensus, sensors_.claimed_x_km, sensors_.claimed_y_km),
-      metrics_(scenario.epoch.to_days()),
+      sampling_(
+          per_sensor<sim::Time>(sensors_, [](const SensorGroupSpec& g) { return g.sampling; })),
+      reward_weight_(per_sensor<double>(
+          sensors_, [](const SensorGroupSpec& g) { return g.hardware.reward_weight; })),
+      oracle_(scenario_, StationRegistry{sensors_.claimed_x_km, sensors_.claimed_y_km, sampling_,
+                                         reward_weight_}),
+      metrics_(MetricsLayout{scenario.epoch.to_days(),
+                             [&] {
+                               std::vector<std::string> kinds;
+                               for (const auto& c : scenario.validation.readings)
+                                 kinds.push_back(c.kind);
+                               return kinds;
+                             }(),
+                             scenario.validation.coverage.has_value(),
+                             scenario.rewards.token_price_usd}),
       noise_stream_(streams_.id("sensor.reading")),
       network_stream_(streams_.id("sensor.network")),
+      beacon_stream_(streams_.id("sensor.beacon")),
       noise_blocks_(sensors_.size(), 0),
       network_blocks_(sensors_.size(), 0),
+      beacon_blocks_(sensors_.size(), 0),
+      crew_(sensors_.operators),
       submitted_total_(sensors_.size(), 0),
-      accepted_total_(sensors_.size(), 0) {
+      accepted_total_(sensors_.size(), 0),
+      last_reputation_(sensors_.size(), 1.0),
+      last_pol_(sensors_.size(), 1.0),
+      flagged_(sensors_.size(), 0) {
+  const std::size_t n = sensors_.size();
   pool_ = ledger_.open("reward_pool");
   treasury_ = ledger_.open("treasury");
   first_sensor_account_ = static_cast<Ledger::Account>(ledger_.accounts());
-  for (std::size_t i = 0; i < sensors_.size(); ++i)
+  for (std::size_t i = 0; i < n; ++i)
     ledger_.open("sensor " + std::to_string(i));
 
   for (const PartitionSpec& p : scenario.network.partitions) {
     std::vector<std::uint32_t> cut;
-    for (std::size_t i = 0; i < sensors_.size(); ++i) {
+    for (std::size_t i = 0; i < n; ++i) {
       if (sensors_.x_km[i] >= p.x_min_km && sensors_.x_km[i] <= p.x_max_km &&
           sensors_.y_km[i] >= p.y_min_km && sensors_.y_km[i] <= p.y_max_km) {
         cut.push_back(static_cast<std::uint32_t>(i));
@@ -77,18 +124,57 @@ SensorWorld::SensorWorld(const Scenario& scenario, std::uint64_t run_index)
     if (!cut.empty()) network_->add_partition(std::move(cut), p.start, p.end);
   }
 
+  // Rings and swarms: who forges reports for whom, and how many devices stand behind them.
+  for (std::size_t i = 0; i < n; ++i) {
+    const Behaviour b = sensors_.behaviour[i];
+    if (b == Behaviour::colluder || b == Behaviour::sybil) {
+      crew_[sensors_.operator_id[i]].push_back(static_cast<std::uint32_t>(i));
+    }
+  }
+  const double months_per_epoch = scenario.epoch.to_days() * 12.0 / 365.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto b = static_cast<std::size_t>(sensors_.behaviour[i]);
+    const auto& crew = crew_[sensors_.operator_id[i]];
+    const double share = crew.empty() ? 1.0 : 1.0 / static_cast<double>(crew.size());
+    const HardwareSpec& hw = sensors_.spec_of(i).hardware;
+    capex_usd_[b] += share * hw.capex_usd;
+    opex_usd_per_epoch_[b] += share * hw.opex_usd_per_month * months_per_epoch;
+  }
+
+  const int res = scenario.metrics.coverage_resolution;
+  coverage_cell_.resize(n);
+  for (std::size_t i = 0; i < n; ++i)
+    coverage_cell_[i] = hex_cell_at(sensors_.claimed_x_km[i], sensors_.claimed_y_km[i], res);
+  region_hexes_ = cells_in_region(scenario.width_km, scenario.height_km, res);
+
   simulator_.on<&SensorWorld::sample>(kSample, *this);
   simulator_.on<&SensorWorld::deliver>(kDeliver, *this);
   simulator_.on<&SensorWorld::close_epoch>(kCloseEpoch, *this);
-  for (std::size_t i = 0; i < sensors_.size(); ++i) {
-    const SensorGroupSpec& g = sensors_.groups[sensors_.group[i]];
-    simulator_.every(g.sampling, sensors_.first_sample[i], kSample, static_cast<std::uint32_t>(i));
+  simulator_.on<&SensorWorld::beacon>(kBeacon, *this);
+  simulator_.on<&SensorWorld::verify>(kVerify, *this);
+  for (std::size_t i = 0; i < n; ++i) {
+    simulator_.every(sampling_[i], sensors_.first_sample[i], kSample,
+                     static_cast<std::uint32_t>(i));
+  }
+  if (oracle_.has_coverage()) {
+    std::vector<double> tx(n), gain(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      tx[i] = sensors_.spec_of(i).hardware.tx_power_dbm;
+      gain[i] = sensors_.spec_of(i).hardware.antenna_gain_dbi;
+    }
+    radio_ = std::make_unique<RadioLinks>(scenario.radio, sensors_.x_km, sensors_.y_km, tx, gain);
+    const auto every = static_cast<std::uint64_t>(scenario.beacon_every.ticks());
+    for (std::size_t i = 0; i < n; ++i) {
+      auto phase = streams_.stream("sensor.beacon_phase", i);
+      simulator_.every(scenario.beacon_every,
+                       sim::Time::from_ticks(static_cast<sim::Time::Rep>(phase.uniform_int(every))),
+                       kBeacon, static_cast<std::uint32_t>(i));
+    }
   }
   simulator_.every(scenario.epoch, scenario.epoch + scenario.validation.cutoff_grace, kCloseEpoch,
                    0, 0, kClosePriority);
-  const auto n = static_cast<std::int64_t>(sensors_.size());
-  buffers_[0].reset(0, n);
-  buffers_[1].reset(1, n);
+  buffers_[0].reset(0, static_cast<std::int64_t>(n));
+  buffers_[1].reset(1, static_cast<std::int64_t>(n));
 }
 
 SensorWorld::~SensorWorld() = default;
@@ -115,10 +201,10 @@ void SensorWorld::sample(sim::Simulator& s, const sim::Event& e) {
   const std::int64_t epoch = now / scenario_.epoch;
   if (epoch >= scenario_.epochs()) return;  // past the end of the run
   const std::uint32_t i = e.target;
+  if (!sensors_.online(i, now)) return;  // failed, or in an outage: no reading
   EpochBuffer& buf = buffer_for(epoch);
   const auto b = static_cast<std::size_t>(sensors_.behaviour[i]);
 
-  if (!sensors_.online(i, now)) return;  // failed, or in an outage: no reading
   sim::RandomStream noise = stream(noise_blocks_, noise_stream_, i);
   // The sensor measures where it is; its reading is used as if taken where it claims to be,
   // so that is the truth it is judged against.
@@ -156,36 +242,57 @@ void SensorWorld::deliver(sim::Simulator& s, const sim::Event& e) {
   buffer_for(epoch).arrived[index] = 1;
 }
 
-void SensorWorld::close_epoch(sim::Simulator&, const sim::Event&) {
-  const std::int64_t epoch = closed_epochs_;
-  if (epoch >= scenario_.epochs()) return;
-  EpochBuffer& buf = buffer_for(epoch);
+void SensorWorld::judge_readings(EpochBuffer& buf, std::vector<Submission>& arrived,
+                                 std::vector<Verdict>& verdicts, std::vector<std::size_t>& origin) {
   EpochTally& t = buf.tally;
-
   // What the oracle sees: the submissions that arrived in time, in the order they were taken.
-  std::vector<Submission> arrived;
-  std::vector<std::size_t> origin;
   for (std::size_t k = 0; k < buf.submissions.size(); ++k) {
     if (buf.arrived[k] == 0) continue;
     arrived.push_back(buf.submissions[k]);
     origin.push_back(k);
   }
-  std::vector<Verdict> verdicts(arrived.size(), Verdict::accepted);
-  sanity_.check(arrived, verdicts);
-  t.unverified = consensus_.check(arrived, verdicts, scenario_.epoch * epoch, scenario_.epoch);
+  verdicts.assign(arrived.size(), Verdict::accepted);
+  std::vector<std::uint8_t> bad(arrived.size());
+  for (std::size_t k = 0; k < arrived.size(); ++k) {
+    bad[k] = std::abs(arrived[k].value_c - buf.truth_c[origin[k]]) > scenario_.metrics.bad_error_c;
+  }
+  const ReadingBatch batch{arrived, verdicts, scenario_.epoch * buf.epoch, scenario_.epoch};
+  std::vector<std::uint8_t> before(arrived.size());
+  t.checks.assign(oracle_.reading_checks(), CheckTally{});
+  for (std::size_t c = 0; c < oracle_.reading_checks(); ++c) {
+    for (std::size_t k = 0; k < arrived.size(); ++k)
+      before[k] = is_accepted(verdicts[k]);
+    ReadingCheck& check = oracle_.reading_check(c);
+    check.check(batch);
+    t.unverified += check.unverified();
+    CheckTally& ct = t.checks[c];
+    for (std::size_t k = 0; k < arrived.size(); ++k) {
+      if (before[k] == 0) continue;
+      ++ct.judged;
+      const bool rejected = !is_accepted(verdicts[k]);
+      if (bad[k] != 0) {
+        ++(rejected ? ct.rejected_bad : ct.passed_bad);
+      } else if (rejected) {
+        ++ct.rejected_good;
+      }
+    }
+  }
 
-  // Scores and truth-based tallies, in a fixed order.
-  std::vector<std::int64_t> score(sensors_.size(), 0);
+  std::vector<HexCell> claimed, valid;
   for (std::size_t k = 0; k < arrived.size(); ++k) {
     const Submission& sub = arrived[k];
     const auto b = static_cast<std::size_t>(sensors_.behaviour[sub.sensor]);
     ++t.arrived[b];
+    t.bad_arrived[b] += bad[k];
     switch (verdicts[k]) {
       case Verdict::accepted: {
         ++t.accepted[b];
-        ++score[sub.sensor];
+        t.bad_accepted[b] += bad[k];
+        ++accepted_total_[sub.sensor];
         const double err = sub.value_c - buf.truth_c[origin[k]];
         t.accepted_sq_error_sum += err * err;
+        claimed.push_back(coverage_cell_[sub.sensor]);
+        if (bad[k] == 0) valid.push_back(coverage_cell_[sub.sensor]);
         break;
       }
       case Verdict::out_of_bounds:
@@ -198,28 +305,68 @@ void SensorWorld::close_epoch(sim::Simulator&, const sim::Event&) {
         ++t.rejected_outlier;
         break;
       case Verdict::constant:
-        ++t.rejected_jump;
+        ++t.rejected_constant;
         break;
     }
   }
+  const auto count_cells = [&](std::vector<HexCell>& cells) {
+    std::sort(cells.begin(), cells.end());
+    cells.erase(std::unique(cells.begin(), cells.end()), cells.end());
+    return static_cast<std::int64_t>(std::count_if(cells.begin(), cells.end(), [&](HexCell c) {
+      const auto [x, y] = hex_center_km(c);
+      return x >= 0 && x <= scenario_.width_km && y >= 0 && y <= scenario_.height_km;
+    }));
+  };
+  t.hexes = region_hexes_;
+  t.hexes_claimed = count_cells(claimed);
+  t.hexes_valid = count_cells(valid);
+}
 
-  // Rewards: mint the emission into the pool, split it pro rata to accepted readings.
+void SensorWorld::pay(EpochTally& t, const EpochRewards& rewards) {
+  for (std::size_t i = 0; i < sensors_.size(); ++i) {
+    const auto b = static_cast<std::size_t>(sensors_.behaviour[i]);
+    last_reputation_[i] = rewards.reputation[i];
+    last_pol_[i] = rewards.pol[i];
+    flagged_[i] = rewards.flagged[i];
+    t.flagged[b] += rewards.flagged[i];
+    t.coverage.units[b] += rewards.coverage_units[i];
+    if (sensors_.online(i, cutoff(t.epoch))) {
+      ++t.online[b];
+      t.pol_sum[b] += rewards.pol[i];
+    }
+    if (rewards.payouts[i] == 0) continue;
+    ledger_.transfer(pool_, first_sensor_account_ + static_cast<Ledger::Account>(i),
+                     rewards.payouts[i]);
+    t.paid[b] += rewards.payouts[i];
+  }
+  ledger_.transfer(pool_, treasury_, rewards.to_treasury);
+  ledger_.check_conservation();
+  t.undistributed = rewards.to_treasury;
+  t.supply = ledger_.supply();
+  for (std::size_t b = 0; b < kBehaviourCount; ++b) {
+    t.cost_usd[b] = opex_usd_per_epoch_[b] + (t.epoch == 0 ? capex_usd_[b] : 0.0);
+  }
+}
+
+void SensorWorld::close_epoch(sim::Simulator&, const sim::Event&) {
+  const std::int64_t epoch = closed_epochs_;
+  if (epoch >= scenario_.epochs()) return;
+  EpochBuffer& buf = buffer_for(epoch);
+  EpochTally& t = buf.tally;
+
+  std::vector<Submission> arrived;
+  std::vector<Verdict> verdicts;
+  std::vector<std::size_t> origin;
+  judge_readings(buf, arrived, verdicts, origin);
+
+  // Rewards: mint the emission into the pool; the oracle's rule decides who gets what.
   const auto emission = static_cast<Tokens>(scenario_.rewards.emission_per_epoch *
                                             static_cast<double>(kUnitsPerToken));
   ledger_.mint(pool_, emission);
-  const ProRataSplit split = split_pro_rata(emission, score);
-  for (std::size_t i = 0; i < sensors_.size(); ++i) {
-    if (split.payouts[i] == 0) continue;
-    ledger_.transfer(pool_, first_sensor_account_ + static_cast<Ledger::Account>(i),
-                     split.payouts[i]);
-    t.paid[static_cast<std::size_t>(sensors_.behaviour[i])] += split.payouts[i];
-    accepted_total_[i] += score[i];
-  }
-  ledger_.transfer(pool_, treasury_, split.remainder);
-  ledger_.check_conservation();
   t.minted = emission;
-  t.undistributed = split.remainder;
-  t.supply = ledger_.supply();
+  t.coverage = coverage_now_;
+  coverage_now_ = CoverageTally{};
+  pay(t, oracle_.close_epoch(cutoff(epoch), arrived, verdicts, emission));
 
   metrics_.record(t);
   for (const auto& observer : observers_)
@@ -230,50 +377,6 @@ void SensorWorld::close_epoch(sim::Simulator&, const sim::Event&) {
 
 void SensorWorld::run() {
   simulator_.run_until(scenario_.duration + scenario_.validation.cutoff_grace);
-}
-
-void SensorWorld::write(sim::Hdf5Writer& out) const {
-  metrics_.recorder().write(out, "epochs");
-  const std::size_t n = sensors_.size();
-  std::vector<std::int64_t> id(n), group(n), hops(n), reward_units(n);
-  std::vector<double> reward(n);
-  std::vector<std::string> behaviour(n), kind(n, "sensor");
-  for (std::size_t i = 0; i < n; ++i) {
-    id[i] = static_cast<std::int64_t>(i);
-    group[i] = sensors_.group[i];
-    behaviour[i] = std::string(name_of(sensors_.behaviour[i]));
-    const std::uint32_t h = network_->hops_to_sink(static_cast<std::uint32_t>(i));
-    hops[i] = h == sim::Network::kNoRoute ? -1 : static_cast<std::int64_t>(h);
-    reward[i] = to_tokens(ledger_.balance(first_sensor_account_ + static_cast<Ledger::Account>(i)));
-  }
-  out.write_series("nodes/id", std::span<const std::int64_t>(id), "1", "node id");
-  out.write_strings("nodes/kind", kind, "node kind");
-  out.write_strings("nodes/behaviour", behaviour, "behaviour the node follows (ground truth)");
-  out.write_series("nodes/group", std::span<const std::int64_t>(group), "1",
-                   "index of the population entry the node belongs to");
-  out.write_series("nodes/x_km", std::span<const double>(sensors_.x_km), "km",
-                   "east position where the node physically is (ground truth)");
-  out.write_series("nodes/y_km", std::span<const double>(sensors_.y_km), "km",
-                   "north position where the node physically is (ground truth)");
-  out.write_series("nodes/claimed_x_km", std::span<const double>(sensors_.claimed_x_km), "km",
-                   "east position the node claims");
-  out.write_series("nodes/claimed_y_km", std::span<const double>(sensors_.claimed_y_km), "km",
-                   "north position the node claims");
-  std::vector<std::int64_t> op(sensors_.operator_id.begin(), sensors_.operator_id.end());
-  out.write_series("nodes/operator", std::span<const std::int64_t>(op), "1",
-                   "operator owning the node (a ring or a swarm is one operator)");
-  std::vector<std::string> hardware(n);
-  for (std::size_t i = 0; i < n; ++i)
-    hardware[i] = sensors_.spec_of(i).hardware.name;
-  out.write_strings("nodes/hardware", hardware, "hardware class");
-  out.write_series("nodes/hops_to_oracle", std::span<const std::int64_t>(hops), "1",
-                   "links on the route to the oracle, -1 when unreachable");
-  out.write_series("nodes/readings_submitted", std::span<const std::int64_t>(submitted_total_), "1",
-                   "readings the node sent over the run");
-  out.write_series("nodes/readings_accepted", std::span<const std::int64_t>(accepted_total_), "1",
-                   "readings of the node the oracle accepted over the run");
-  out.write_series("nodes/reward_total", std::span<const double>(reward), "token",
-                   "tokens the node earned over the run");
 }
 
 }  // namespace models

@@ -1,19 +1,21 @@
 #pragma once
-// A sensor network run end to end: field, sensors, network, oracle, rewards, ledger, metrics.
+// A sensor network run end to end: field, sensors, radio, network, oracle, ledger, metrics.
 
 #include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "models/economy/ledger.hpp"
+#include "models/field/radio_links.hpp"
 #include "models/field/temperature_field.hpp"
 #include "models/metrics/sensor_metrics.hpp"
 #include "models/nodes/sensor_population.hpp"
 #include "models/scenario.hpp"
-#include "models/validation/sanity_check.hpp"
-#include "models/validation/spatial_consensus.hpp"
+#include "models/sensor_oracle.hpp"
+#include "models/validation/hex_grid.hpp"
 #include "models/validation/submission.hpp"
 #include "sim/network.hpp"
 #include "sim/random.hpp"
@@ -25,12 +27,13 @@ class Hdf5Writer;
 
 namespace models {
 
-/// One run of a sensor-network scenario. Each epoch: sensors sample the true field on their own
-/// schedules and send readings over the network to the oracle (the network's sink); readings
-/// delivered after the cut-off are late; at the cut-off the oracle runs the sanity checks and
-/// spatial consensus on what arrived, without the truth; the epoch's emission is split pro rata
-/// to accepted readings through the ledger, whose conservation is checked; the metrics compare
-/// verdicts with the truth.
+/// One run of a sensor-network scenario. Sensors sample the true field on their own schedules
+/// and send readings over the network to the oracle; readings delivered after the cut-off are
+/// late. With proof of coverage on, nodes beacon on their own schedules: who hears a beacon is
+/// decided by the radio channel from true positions, while rings and swarms forge reports for
+/// each other. At each epoch's cut-off the oracle (SensorOracle, which never sees the truth) runs
+/// its checks and reward rule; payouts go through the ledger, whose conservation is checked; the
+/// metrics compare every verdict with the truth.
 ///   SensorWorld w(scenario, 0);  w.run();  w.write(writer);
 class SensorWorld {
  public:
@@ -64,6 +67,8 @@ class SensorWorld {
   static constexpr sim::EventKind kSample = 1;
   static constexpr sim::EventKind kDeliver = 2;
   static constexpr sim::EventKind kCloseEpoch = 3;
+  static constexpr sim::EventKind kBeacon = 4;
+  static constexpr sim::EventKind kVerify = 5;
   static constexpr int kIndexBits = 40;  // payload = epoch << 40 | reading index
 
   // The readings of one epoch, kept until the epoch closes. Two of them alternate.
@@ -75,10 +80,21 @@ class SensorWorld {
     EpochTally tally;
     void reset(std::int64_t e, std::int64_t sensor_count);
   };
+  // A beacon on its way to verification, with the reports the oracle will receive for it.
+  struct PendingBeacon {
+    Beacon beacon;
+    std::vector<WitnessReport> reports;
+    std::vector<std::uint8_t> forged;  // per report: the witness never heard it
+  };
 
   void sample(sim::Simulator& s, const sim::Event& e);
   void deliver(sim::Simulator& s, const sim::Event& e);
   void close_epoch(sim::Simulator& s, const sim::Event& e);
+  void beacon(sim::Simulator& s, const sim::Event& e);  // sensor_world_coverage.cpp
+  void verify(sim::Simulator& s, const sim::Event& e);  // sensor_world_coverage.cpp
+  void judge_readings(EpochBuffer& buf, std::vector<Submission>& arrived,
+                      std::vector<Verdict>& verdicts, std::vector<std::size_t>& origin);
+  void pay(EpochTally& t, const EpochRewards& rewards);
   EpochBuffer& buffer_for(std::int64_t epoch);
   sim::Time cutoff(std::int64_t epoch) const;
   sim::RandomStream stream(std::vector<std::uint64_t>& blocks, const sim::StreamId& base,
@@ -89,8 +105,10 @@ class SensorWorld {
   TemperatureField field_;
   SensorPopulation sensors_;
   std::unique_ptr<sim::Network> network_;
-  SanityCheck sanity_;
-  SpatialConsensus consensus_;
+  std::vector<sim::Time> sampling_;    // per sensor, for the oracle's registry
+  std::vector<double> reward_weight_;  // per sensor, for the oracle's registry
+  SensorOracle oracle_;
+  std::unique_ptr<RadioLinks> radio_;  // with proof of coverage only
   Ledger ledger_;
   Ledger::Account pool_ = 0;
   Ledger::Account treasury_ = 0;
@@ -100,14 +118,33 @@ class SensorWorld {
 
   sim::StreamId noise_stream_;
   sim::StreamId network_stream_;
+  sim::StreamId beacon_stream_;
   std::vector<std::uint64_t> noise_blocks_;
   std::vector<std::uint64_t> network_blocks_;
+  std::vector<std::uint64_t> beacon_blocks_;
   std::array<EpochBuffer, 2> buffers_;
   std::int64_t closed_epochs_ = 0;
 
-  // Per-sensor totals for /nodes.
+  // Coverage: the members of each ring or swarm (by operator), beacons awaiting verification,
+  // and the tally of the beacons verified since the last epoch closed.
+  std::vector<std::vector<std::uint32_t>> crew_;
+  std::unordered_map<std::uint64_t, PendingBeacon> pending_;
+  std::uint64_t next_beacon_ = 0;
+  CoverageTally coverage_now_;
+
+  // Truth-side bookkeeping: each sensor's coverage cell, the region's cell count, what each
+  // behaviour's devices cost (capex once, opex per epoch).
+  std::vector<HexCell> coverage_cell_;
+  std::int64_t region_hexes_ = 0;
+  std::array<double, kBehaviourCount> capex_usd_{};
+  std::array<double, kBehaviourCount> opex_usd_per_epoch_{};
+
+  // Per-sensor results for /nodes.
   std::vector<std::int64_t> submitted_total_;
   std::vector<std::int64_t> accepted_total_;
+  std::vector<double> last_reputation_;
+  std::vector<double> last_pol_;
+  std::vector<std::uint8_t> flagged_;
   std::vector<EpochObserver> observers_;
 };
 

@@ -166,6 +166,14 @@ Section Section::root(Reader& reader, YAML::Node resolved_out) {
   return Section(reader, reader.document().root(), "", resolved_out);
 }
 
+Section Section::variant(std::string_view tag) const {
+  std::string path = path_;
+  if (path.ends_with("[]")) path.resize(path.size() - 2);
+  Section v(*reader_, node_, path + "[" + std::string(tag) + "]", resolved_);
+  v.declared_ = declared_;
+  return v;
+}
+
 std::string Section::child_path(std::string_view key) const {
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }

@@ -163,6 +163,10 @@ class Section {
   /// A list of mappings; each element is a Section. Missing gives an empty list.
   std::vector<Section> list(std::string_view key, std::string_view help);
 
+  /// The same mapping under the name `path[tag]` (a list element's `[]` replaced): for listing
+  /// alternatives that share key names, e.g. each kind of a list of mechanisms, in describe mode.
+  Section variant(std::string_view tag) const;
+
   /// Problems found so far in the whole configuration (to skip checks that would only echo one).
   std::size_t problems_so_far() const { return reader_->problems().size(); }
   /// Reports a problem at `key` (or at this mapping when key is empty).

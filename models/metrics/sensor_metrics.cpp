@@ -2,27 +2,46 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <string>
 
 namespace models {
 
 namespace {
+
 std::int64_t sum(const EpochTally::PerBehaviour& v) {
   return std::accumulate(v.begin(), v.end(), std::int64_t{0});
 }
-double ratio(std::int64_t num, std::int64_t den) {
-  return den == 0 ? std::numeric_limits<double>::quiet_NaN()
-                  : static_cast<double>(num) / static_cast<double>(den);
+double ratio(double num, double den) {
+  return den == 0 ? std::numeric_limits<double>::quiet_NaN() : num / den;
 }
-constexpr std::size_t kHonest = static_cast<std::size_t>(Behaviour::honest);
+double ratio(std::int64_t num, std::int64_t den) {
+  return ratio(static_cast<double>(num), static_cast<double>(den));
+}
+std::string name(std::size_t b) {
+  return std::string(kBehaviourNames[b]);
+}
+
 }  // namespace
 
-SensorMetrics::SensorMetrics(double epoch_days) : epoch_days_(epoch_days) {
+SensorMetrics::SensorMetrics(MetricsLayout layout) : layout_(std::move(layout)) {
   auto& r = recorder_;
   epoch_ = r.count("time/epoch", "1", "epoch index, from 0");
   end_days_ = r.real("time/end_days", "d", "simulated time at the end of the epoch");
   sensors_ = r.count("nodes/sensors", "1", "sensors in the network");
+  for (std::size_t b = 0; b < kBehaviourCount; ++b) {
+    online_[b] = r.count("nodes/online_" + name(b), "1",
+                         name(b) + " sensors working and connected at the epoch's end");
+  }
+  declare_quality();
+  if (layout_.coverage) declare_coverage();
+  declare_tokens();
+  totals_.checks.resize(layout_.check_kinds.size());
+}
+
+void SensorMetrics::declare_quality() {
+  auto& r = recorder_;
   submitted_ = r.count("quality/submitted", "1", "readings taken and sent to the oracle");
   lost_ = r.count("quality/lost", "1", "readings lost on a link, cut off, or unroutable");
   late_ = r.count("quality/late", "1", "readings delivered after the epoch's cut-off");
@@ -32,38 +51,104 @@ SensorMetrics::SensorMetrics(double epoch_days) : epoch_days_(epoch_days) {
   rejected_bounds_ = r.count("quality/rejected_bounds", "1", "rejected as out of bounds");
   rejected_jump_ = r.count("quality/rejected_jump", "1", "rejected for a jump");
   rejected_outlier_ = r.count("quality/rejected_outlier", "1", "rejected by spatial consensus");
+  rejected_constant_ = r.count("quality/rejected_constant", "1", "rejected as a constant value");
   unverified_ =
       r.count("quality/unverified", "1", "accepted without enough neighbour readings to compare");
+  bad_arrived_ = r.count("quality/bad_arrived", "1",
+                         "judged readings farther than metrics.bad_error_c from the truth");
+  bad_accepted_ = r.count("quality/bad_accepted", "1", "bad readings the oracle accepted");
   rmse_c_ = r.real("quality/rmse_c", "degC", "RMSE of accepted readings against the truth");
-  bad_accepted_fraction_ = r.real("quality/bad_accepted_fraction", "1",
-                                  "share of arrived readings from dishonest sensors accepted");
-  good_rejected_fraction_ = r.real("quality/good_rejected_fraction", "1",
-                                   "share of arrived readings from honest sensors rejected");
+  false_accept_rate_ =
+      r.real("quality/false_accept_rate", "1", "share of bad readings the whole pipeline accepted");
+  false_reject_rate_ = r.real("quality/false_reject_rate", "1",
+                              "share of good readings the whole pipeline rejected");
   for (std::size_t b = 0; b < kBehaviourCount; ++b) {
-    const std::string g = "quality/" + std::string(kBehaviourNames[b]) + "/";
-    const std::string who = std::string(kBehaviourNames[b]) + " sensors";
+    const std::string g = "quality/" + name(b) + "/";
+    const std::string who = name(b) + " sensors";
     b_submitted_[b] = r.count(g + "submitted", "1", "readings sent by " + who);
     b_arrived_[b] = r.count(g + "arrived", "1", "readings of " + who + " judged");
     b_accepted_[b] = r.count(g + "accepted", "1", "readings of " + who + " accepted");
     b_rejected_[b] = r.count(g + "rejected", "1", "readings of " + who + " rejected");
+    b_bad_accepted_[b] = r.count(g + "bad_accepted", "1", "bad readings of " + who + " accepted");
+  }
+  // Two checks of one kind get the step number appended to stay apart.
+  std::map<std::string, int> seen;
+  for (const std::string& kind : layout_.check_kinds) {
+    const int n = seen[kind]++;
+    const std::string g = "quality/checks/" + kind + (n == 0 ? "" : "_" + std::to_string(n)) + "/";
+    const std::string what = " by the " + kind + " check";
+    CheckSeries c;
+    c.judged = r.count(g + "judged", "1", "readings still accepted when the check ran");
+    c.rejected_bad = r.count(g + "rejected_bad", "1", "bad readings rejected" + what);
+    c.rejected_good = r.count(g + "rejected_good", "1", "good readings rejected" + what);
+    c.passed_bad = r.count(g + "passed_bad", "1", "bad readings passed" + what);
+    c.false_accept_rate =
+        r.real(g + "false_accept_rate", "1", "share of the bad readings it judged it passed");
+    c.false_reject_rate =
+        r.real(g + "false_reject_rate", "1", "share of the good readings it judged it rejected");
+    checks_.push_back(c);
+  }
+  hexes_ = r.count("coverage/hexes", "1", "cells of the coverage grid over the region");
+  hexes_claimed_share_ = r.real("coverage/claimed_share", "1",
+                                "share of cells with an accepted reading claimed in them");
+  hexes_valid_share_ = r.real("coverage/valid_share", "1",
+                              "share of cells with an accepted reading that is truly good");
+}
+
+void SensorMetrics::declare_coverage() {
+  auto& r = recorder_;
+  forged_reports_ =
+      r.count("coverage/forged_reports", "1", "witness reports of beacons never heard");
+  forged_valid_ = r.count("coverage/forged_valid", "1", "forged witness reports rewarded");
+  genuine_reports_ = r.count("coverage/genuine_reports", "1",
+                             "witness reports of beacons really heard, honestly reported");
+  genuine_rejected_ =
+      r.count("coverage/genuine_rejected", "1", "genuine witness reports rejected by a check");
+  for (std::size_t b = 0; b < kBehaviourCount; ++b) {
+    const std::string g = "coverage/" + name(b) + "/";
+    const std::string who = name(b) + " nodes";
+    beacons_[b] = r.count(g + "beacons", "1", "beacons of " + who + " that reached the oracle");
+    beacons_valid_[b] = r.count(g + "beacons_valid", "1", "beacons of " + who + " judged valid");
+    reports_[b] = r.count(g + "reports", "1", "witness reports of " + who);
+    reports_valid_[b] = r.count(g + "reports_valid", "1", "rewarded witness reports of " + who);
+    units_[b] = r.real(g + "units", "1", "HIP-15 units x hex scale earned by " + who);
+  }
+}
+
+void SensorMetrics::declare_tokens() {
+  auto& r = recorder_;
+  for (std::size_t b = 0; b < kBehaviourCount; ++b) {
+    flagged_[b] =
+        r.count("validation/flagged_" + name(b), "1", name(b) + " nodes on the collusion denylist");
+    pol_mean_[b] = r.real("validation/pol_mean_" + name(b), "1",
+                          "mean proof-of-location score of " + name(b) + " nodes");
   }
   minted_ = r.real("tokens/minted", "token", "tokens minted this epoch");
-  undistributed_ = r.real("tokens/undistributed", "token",
-                          "pool remainder sent to the treasury (rounding, or no one accepted)");
+  undistributed_ =
+      r.real("tokens/undistributed", "token", "emission not paid to nodes, sent to the treasury");
   supply_ = r.real("tokens/supply", "token", "tokens in existence at the end of the epoch");
+  fraud_leakage_ = r.real("tokens/fraud_leakage", "1",
+                          "share of the emission paid to dishonest nodes (fabricator, spoofer, "
+                          "colluder, sybil)");
   for (std::size_t b = 0; b < kBehaviourCount; ++b) {
-    paid_[b] = r.real("tokens/paid_" + std::string(kBehaviourNames[b]), "token",
-                      "tokens paid to " + std::string(kBehaviourNames[b]) + " sensors");
+    paid_[b] = r.real("tokens/paid_" + name(b), "token", "tokens paid to " + name(b) + " nodes");
+    cost_usd_[b] = r.real("operators/cost_usd_" + name(b), "USD",
+                          "capex (first epoch) and opex of the devices behind " + name(b) +
+                              " nodes (a ring or swarm shares one device)");
+    earned_usd_[b] = r.real("operators/earned_usd_" + name(b), "USD",
+                            "tokens paid to " + name(b) + " nodes at rewards.token_price_usd");
   }
 }
 
 void SensorMetrics::record(const EpochTally& t) {
   auto& r = recorder_;
   r.set(epoch_, t.epoch);
-  r.set(end_days_, static_cast<double>(t.epoch + 1) * epoch_days_);
+  r.set(end_days_, static_cast<double>(t.epoch + 1) * layout_.epoch_days);
   r.set(sensors_, t.sensors);
   const std::int64_t accepted = sum(t.accepted);
   const std::int64_t arrived = sum(t.arrived);
+  const std::int64_t bad_arrived = sum(t.bad_arrived);
+  const std::int64_t bad_accepted = sum(t.bad_accepted);
   r.set(submitted_, sum(t.submitted));
   r.set(lost_, sum(t.lost));
   r.set(late_, sum(t.late));
@@ -73,46 +158,115 @@ void SensorMetrics::record(const EpochTally& t) {
   r.set(rejected_bounds_, t.rejected_bounds);
   r.set(rejected_jump_, t.rejected_jump);
   r.set(rejected_outlier_, t.rejected_outlier);
+  r.set(rejected_constant_, t.rejected_constant);
   r.set(unverified_, t.unverified);
+  r.set(bad_arrived_, bad_arrived);
+  r.set(bad_accepted_, bad_accepted);
   r.set(rmse_c_, accepted == 0
                      ? std::numeric_limits<double>::quiet_NaN()
                      : std::sqrt(t.accepted_sq_error_sum / static_cast<double>(accepted)));
-  r.set(bad_accepted_fraction_,
-        ratio(accepted - t.accepted[kHonest], arrived - t.arrived[kHonest]));
-  r.set(good_rejected_fraction_,
-        ratio(t.arrived[kHonest] - t.accepted[kHonest], t.arrived[kHonest]));
+  r.set(false_accept_rate_, ratio(bad_accepted, bad_arrived));
+  const std::int64_t good_arrived = arrived - bad_arrived;
+  const std::int64_t good_accepted = accepted - bad_accepted;
+  r.set(false_reject_rate_, ratio(good_arrived - good_accepted, good_arrived));
   for (std::size_t b = 0; b < kBehaviourCount; ++b) {
+    r.set(online_[b], t.online[b]);
     r.set(b_submitted_[b], t.submitted[b]);
     r.set(b_arrived_[b], t.arrived[b]);
     r.set(b_accepted_[b], t.accepted[b]);
     r.set(b_rejected_[b], t.arrived[b] - t.accepted[b]);
+    r.set(b_bad_accepted_[b], t.bad_accepted[b]);
+  }
+  for (std::size_t k = 0; k < checks_.size(); ++k) {
+    const CheckTally c = k < t.checks.size() ? t.checks[k] : CheckTally{};
+    const CheckSeries& s = checks_[k];
+    r.set(s.judged, c.judged);
+    r.set(s.rejected_bad, c.rejected_bad);
+    r.set(s.rejected_good, c.rejected_good);
+    r.set(s.passed_bad, c.passed_bad);
+    r.set(s.false_accept_rate, ratio(c.passed_bad, c.passed_bad + c.rejected_bad));
+    const std::int64_t good = c.judged - c.passed_bad - c.rejected_bad;
+    r.set(s.false_reject_rate, ratio(c.rejected_good, good));
+  }
+  r.set(hexes_, t.hexes);
+  r.set(hexes_claimed_share_, ratio(t.hexes_claimed, t.hexes));
+  r.set(hexes_valid_share_, ratio(t.hexes_valid, t.hexes));
+  if (layout_.coverage) {
+    const CoverageTally& c = t.coverage;
+    r.set(forged_reports_, c.forged_reports);
+    r.set(forged_valid_, c.forged_valid);
+    r.set(genuine_reports_, c.genuine_reports);
+    r.set(genuine_rejected_, c.genuine_rejected);
+    for (std::size_t b = 0; b < kBehaviourCount; ++b) {
+      r.set(beacons_[b], c.beacons[b]);
+      r.set(beacons_valid_[b], c.beacons_valid[b]);
+      r.set(reports_[b], c.reports[b]);
+      r.set(reports_valid_[b], c.reports_valid[b]);
+      r.set(units_[b], c.units[b]);
+    }
+  }
+  Tokens dishonest = 0;
+  for (std::size_t b = 0; b < kBehaviourCount; ++b) {
+    r.set(flagged_[b], t.flagged[b]);
+    r.set(pol_mean_[b], ratio(t.pol_sum[b], static_cast<double>(t.online[b])));
     r.set(paid_[b], to_tokens(t.paid[b]));
+    r.set(cost_usd_[b], t.cost_usd[b]);
+    r.set(earned_usd_[b], to_tokens(t.paid[b]) * layout_.token_price_usd);
+    if (is_dishonest(static_cast<Behaviour>(b))) dishonest += t.paid[b];
   }
   r.set(minted_, to_tokens(t.minted));
   r.set(undistributed_, to_tokens(t.undistributed));
   r.set(supply_, to_tokens(t.supply));
+  r.set(fraud_leakage_, ratio(static_cast<double>(dishonest), static_cast<double>(t.minted)));
   r.end_row();
+  add_to_totals(t);
+}
 
-  auto add = [](EpochTally::PerBehaviour& into, const EpochTally::PerBehaviour& from) {
-    for (std::size_t b = 0; b < kBehaviourCount; ++b)
+void SensorMetrics::add_to_totals(const EpochTally& t) {
+  auto add = [](auto& into, const auto& from) {
+    for (std::size_t b = 0; b < into.size(); ++b)
       into[b] += from[b];
   };
   totals_.epoch = t.epoch + 1;  // epochs recorded
   totals_.sensors = t.sensors;
+  totals_.online = t.online;
+  totals_.flagged = t.flagged;
   add(totals_.submitted, t.submitted);
   add(totals_.lost, t.lost);
   add(totals_.late, t.late);
   add(totals_.arrived, t.arrived);
   add(totals_.accepted, t.accepted);
+  add(totals_.bad_arrived, t.bad_arrived);
+  add(totals_.bad_accepted, t.bad_accepted);
   totals_.rejected_bounds += t.rejected_bounds;
   totals_.rejected_jump += t.rejected_jump;
   totals_.rejected_outlier += t.rejected_outlier;
+  totals_.rejected_constant += t.rejected_constant;
   totals_.unverified += t.unverified;
   totals_.accepted_sq_error_sum += t.accepted_sq_error_sum;
+  for (std::size_t k = 0; k < t.checks.size() && k < totals_.checks.size(); ++k) {
+    totals_.checks[k].judged += t.checks[k].judged;
+    totals_.checks[k].rejected_bad += t.checks[k].rejected_bad;
+    totals_.checks[k].rejected_good += t.checks[k].rejected_good;
+    totals_.checks[k].passed_bad += t.checks[k].passed_bad;
+  }
+  CoverageTally& c = totals_.coverage;
+  add(c.beacons, t.coverage.beacons);
+  add(c.beacons_valid, t.coverage.beacons_valid);
+  add(c.reports, t.coverage.reports);
+  add(c.reports_valid, t.coverage.reports_valid);
+  add(c.units, t.coverage.units);
+  c.forged_reports += t.coverage.forged_reports;
+  c.forged_valid += t.coverage.forged_valid;
+  c.genuine_reports += t.coverage.genuine_reports;
+  c.genuine_rejected += t.coverage.genuine_rejected;
+  totals_.hexes = t.hexes;
+  totals_.hexes_claimed = t.hexes_claimed;
+  totals_.hexes_valid = t.hexes_valid;
   totals_.minted += t.minted;
   totals_.undistributed += t.undistributed;
-  for (std::size_t b = 0; b < kBehaviourCount; ++b)
-    totals_.paid[b] += t.paid[b];
+  add(totals_.paid, t.paid);
+  add(totals_.cost_usd, t.cost_usd);
   totals_.supply = t.supply;
 }
 

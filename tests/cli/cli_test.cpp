@@ -345,9 +345,9 @@ TEST_CASE("cli: help params lists keys with their help and filters by prefix", "
   CHECK(all.status == 0);
   CHECK(all.out.find("population[].count") != std::string::npos);
   CHECK(all.out.find("network.latency.jitter_mean") != std::string::npos);
-  const Result some = depinsim("help params validation.consensus");
+  const Result some = depinsim("help params validation.readings");
   CHECK(some.status == 0);
-  CHECK(some.out.find("validation.consensus.z_max") != std::string::npos);
+  CHECK(some.out.find("validation.readings[kind=spatial_consensus].z_max") != std::string::npos);
   CHECK(some.out.find("population") == std::string::npos);
   const Result none = depinsim("help params nosuchkey");
   CHECK(none.status == 2);

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "models/validation/spatial_consensus.hpp"
+
 using models::load_scenario;
 using sim::Time;
 using sim::config::ConfigError;
@@ -40,7 +42,12 @@ TEST_CASE("models::load_scenario: fills defaults and reads what is given", "[uni
   CHECK(s.sensors[0].params.fabricator_spread_c == 2.0);
   CHECK(s.sensors[0].sampling == Time::hours(1));  // default
   CHECK(s.width_km == 200.0);                      // default
-  CHECK(s.validation.consensus.neighbours == 8);   // default
+  // Without validation.readings, the oracle checks bounds and jumps, then consensus.
+  REQUIRE(s.validation.readings.size() == 2);
+  CHECK(s.validation.readings[0].kind == "sanity");
+  CHECK(s.validation.readings[1].kind == "spatial_consensus");
+  CHECK(std::any_cast<const models::ConsensusSpec&>(s.validation.readings[1].params).neighbours ==
+        8);
 }
 
 TEST_CASE("models::load_scenario: the resolved scenario reads back to itself", "[unit]") {
@@ -81,7 +88,7 @@ TEST_CASE("models::load_scenario: each mistake names the file, line, column and 
         "found \"often\" (no number)");
   CHECK(first_error("popullation: []\n") ==
         "s.yaml:1:1: popullation: unknown key; did you mean \"population\"? (known keys: name, "
-        "seed, run, region, field, network, population, validation, rewards)");
+        "seed, run, region, field, network, radio, population, validation, rewards, metrics)");
   CHECK(first_error("population:\n  - count: 10\n    behaviour: {honest: 0.5, stuck: 0.4}\n") ==
         "s.yaml:3:16: population[0].behaviour: behaviour shares must sum to 1, found 0.9");
   CHECK(first_error("network: {topology: mesh}\npopulation: [{count: 5}]\n") ==

@@ -1,0 +1,214 @@
+#include "models/sensor_oracle.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "models/rewards/sensor_rewards.hpp"
+
+namespace models {
+
+namespace {
+
+// Resolution at which HIP-17 counts hotspots, and WeatherXM's reward cells (about 5 km2).
+constexpr int kDensityResolution = kHexDensityBaseResolution;
+constexpr int kRewardCellResolution = 7;
+
+bool carries_location_evidence(WitnessVerdict v) {
+  switch (v) {
+    case WitnessVerdict::valid:
+    case WitnessVerdict::not_selected:
+    case WitnessVerdict::no_reciprocity:
+    case WitnessVerdict::too_close:
+    case WitnessVerdict::too_far:
+    case WitnessVerdict::rssi_too_strong:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool fails_geometry(WitnessVerdict v) {
+  return v == WitnessVerdict::too_close || v == WitnessVerdict::too_far ||
+         v == WitnessVerdict::rssi_too_strong;
+}
+
+}  // namespace
+
+SensorOracle::SensorOracle(const Scenario& scenario, const StationRegistry& stations)
+    : scenario_(scenario),
+      stations_(stations),
+      flagged_(stations.size(), 0),
+      hex_density_(scenario.rewards.hex_density),
+      res11_cell_(stations.size()),
+      reward_cell_(stations.size()),
+      beacon_units_(stations.size(), 0.0),
+      witness_units_(stations.size(), 0.0),
+      active_(stations.size(), 0),
+      bad_reports_(stations.size(), 0) {
+  const StationDirectory directory{stations.x_km, stations.y_km, stations.sampling};
+  for (const ReadingCheckSpec& spec : scenario.validation.readings) {
+    checks_.push_back(make_reading_check(spec, directory));
+    kinds_.push_back(spec.kind);
+  }
+  const ValidationSpec& v = scenario.validation;
+  if (v.coverage) poc_.emplace(*v.coverage, stations.x_km, stations.y_km);
+  if (v.location) pol_.emplace(*v.location, stations.x_km, stations.y_km);
+  if (v.reputation) reputation_.emplace(*v.reputation, stations.size());
+  if (v.collusion) collusion_.emplace(*v.collusion, stations.size());
+  for (std::size_t i = 0; i < stations.size(); ++i) {
+    res11_cell_[i] = hex_cell_at(stations.x_km[i], stations.y_km[i], kDensityResolution);
+    reward_cell_[i] = hex_cell_at(stations.x_km[i], stations.y_km[i], kRewardCellResolution);
+  }
+}
+
+PocResult SensorOracle::verify_beacon(const Beacon& beacon, std::span<const WitnessReport> reports,
+                                      sim::Time now) {
+  if (!poc_) throw std::logic_error("SensorOracle: no proof of coverage in this scenario");
+  PocResult result = poc_->verify(beacon, reports);
+  if (result.beacon != BeaconVerdict::valid) return result;
+  const std::uint32_t b = beacon.beaconer;
+  beacon_units_[b] += result.beaconer_units;
+  active_[b] = 1;
+  observations_.clear();
+  for (std::size_t k = 0; k < reports.size(); ++k) {
+    const WitnessVerdict v = result.witnesses[k];
+    const std::uint32_t w = reports[k].witness;
+    if (v == WitnessVerdict::valid) {
+      witness_units_[w] += result.units_per_witness;
+      active_[w] = 1;
+    }
+    if (collusion_ && (v == WitnessVerdict::valid || v == WitnessVerdict::not_selected)) {
+      collusion_->record(b, w);
+    }
+    if (carries_location_evidence(v)) {
+      observations_.push_back({stations_.x_km[w], stations_.y_km[w], reports[k].signal_dbm});
+    }
+    if (fails_geometry(v)) ++bad_reports_[w];
+  }
+  if (pol_) pol_->observe(b, now, observations_);
+  return result;
+}
+
+std::vector<double> SensorOracle::shares_for_pool(std::span<const double> units,
+                                                  std::span<const double> hex_scale,
+                                                  std::span<const double> reputation,
+                                                  std::span<const std::uint8_t> flagged) const {
+  std::vector<double> shares(units.size(), 0.0);
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    if (flagged[i] == 0) shares[i] = units[i] * hex_scale[i] * reputation[i];
+  }
+  return shares;
+}
+
+EpochRewards SensorOracle::close_epoch(sim::Time epoch_end, std::span<const Submission> judged,
+                                       std::span<const Verdict> verdicts, Tokens emission) {
+  const std::size_t n = stations_.size();
+  EpochRewards r;
+  r.payouts.assign(n, 0);
+  r.qod.assign(n, 0.0);
+  r.pol.assign(n, 1.0);
+  r.reputation.assign(n, 1.0);
+  r.coverage_units.assign(n, 0.0);
+
+  std::vector<std::int64_t> accepted(n, 0), rejected(n, 0);
+  for (std::size_t k = 0; k < judged.size(); ++k) {
+    ++(is_accepted(verdicts[k]) ? accepted : rejected)[judged[k].sensor];
+  }
+
+  // QoD: the first check that scores stations, else the share of promised readings accepted.
+  std::span<const double> scored;
+  for (const auto& c : checks_) {
+    if (!c->station_scores().empty()) {
+      scored = c->station_scores();
+      break;
+    }
+  }
+  const sim::Time epoch = scenario_.epoch;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!scored.empty()) {
+      r.qod[i] = scored[i];
+    } else {
+      const auto promised =
+          static_cast<double>(std::max<std::int64_t>(1, epoch / stations_.sampling[i]));
+      r.qod[i] = std::min(1.0, static_cast<double>(accepted[i]) / promised);
+    }
+    if (pol_) r.pol[i] = pol_->score(static_cast<std::uint32_t>(i), epoch_end);
+  }
+
+  if (reputation_) {
+    std::vector<std::int64_t> negatives(rejected);
+    for (std::size_t i = 0; i < n; ++i)
+      negatives[i] += bad_reports_[i];
+    reputation_->update(accepted, negatives);
+    for (std::size_t i = 0; i < n; ++i)
+      r.reputation[i] = reputation_->expectation(i);
+  }
+
+  ++closed_epochs_;
+  if (collusion_) collusion_->end_epoch();
+  if (collusion_ && closed_epochs_ % scenario_.validation.collusion->analyse_every == 0) {
+    const CollusionReport report = collusion_->analyse();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (report.flagged(i) && flagged_[i] == 0) {
+        flagged_[i] = 1;  // on the denylist from now on, as Helium's denylist works
+        if (poc_) poc_->deny(static_cast<std::uint32_t>(i));
+      }
+    }
+  }
+  r.flagged = flagged_;
+
+  Tokens paid = 0;
+  switch (scenario_.rewards.distribution) {
+    case Distribution::pro_rata: {
+      std::vector<double> shares(n, 0.0);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (flagged_[i] == 0) shares[i] = static_cast<double>(accepted[i]) * r.reputation[i];
+      }
+      const ProRataSplit split = split_by_shares(emission, shares);
+      r.payouts = split.payouts;
+      break;
+    }
+    case Distribution::weatherxm: {
+      std::vector<StationScore> scores(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        scores[i].qod = r.qod[i] * r.reputation[i];
+        scores[i].pol = r.pol[i];
+        scores[i].cell = reward_cell_[i];
+        scores[i].seniority = static_cast<std::int64_t>(i);
+        scores[i].weight = stations_.reward_weight[i];
+        scores[i].has_wallet = flagged_[i] == 0;
+      }
+      r.payouts = weatherxm_data_rewards(emission, scores, scenario_.rewards.data).payouts;
+      break;
+    }
+    case Distribution::helium_iot: {
+      const IotPools pools = helium_iot_pools(emission, 0, scenario_.rewards.iot);
+      std::vector<HexCell> live(n, kNoHexCell);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (active_[i] != 0) live[i] = res11_cell_[i];
+      }
+      const std::vector<double> scale = hex_density_.scales(live);
+      const auto beacon_split = split_by_shares(
+          pools.beacons, shares_for_pool(beacon_units_, scale, r.reputation, flagged_));
+      const auto witness_split = split_by_shares(
+          pools.witnesses, shares_for_pool(witness_units_, scale, r.reputation, flagged_));
+      for (std::size_t i = 0; i < n; ++i) {
+        r.payouts[i] = beacon_split.payouts[i] + witness_split.payouts[i];
+        r.coverage_units[i] = (beacon_units_[i] + witness_units_[i]) * scale[i];
+      }
+      break;
+    }
+  }
+  for (Tokens p : r.payouts)
+    paid += p;
+  if (paid > emission) throw LedgerError("SensorOracle: payouts exceed the emission");
+  r.to_treasury = emission - paid;
+
+  std::fill(beacon_units_.begin(), beacon_units_.end(), 0.0);
+  std::fill(witness_units_.begin(), witness_units_.end(), 0.0);
+  std::fill(active_.begin(), active_.end(), 0);
+  std::fill(bad_reports_.begin(), bad_reports_.end(), 0);
+  return r;
+}
+
+}  // namespace models
