@@ -116,11 +116,20 @@ RewardSpec read_rewards(Section rewards) {
   r.token_price_usd = rewards.number("token_price_usd", r.token_price_usd, "USD", kNonNegative,
                                      "token price used to value earnings against costs");
   Section d = rewards.section("distribution", "how the emission reaches the nodes");
-  static constexpr std::array<std::string_view, 3> kKinds{"pro_rata", "weatherxm", "helium_iot"};
+  static constexpr std::array<std::string_view, 4> kKinds{"pro_rata", "weatherxm", "helium_iot",
+                                                          "data_and_coverage"};
   const std::string kind = d.choice("kind", "pro_rata", kKinds, "distribution rule");
   if (d.describing()) {
     read_data_reward_spec(d);
     read_iot_pool_spec(d);
+    read_data_reward_spec(d.section("data", "data_and_coverage: the data pool's rule"));
+    read_iot_pool_spec(d.section("pools", "data_and_coverage: the emission's split"));
+  } else if (kind == "data_and_coverage") {
+    r.distribution = Distribution::data_and_coverage;
+    r.data = read_data_reward_spec(d.section("data", "the data pool's rule (as weatherxm)"));
+    r.iot = read_iot_pool_spec(
+        d.section("pools", "the emission's split (as helium_iot; data_share is the data pool)"));
+    d.finish();
   } else if (kind == "weatherxm") {
     r.distribution = Distribution::weatherxm;
     r.data = read_data_reward_spec(d);

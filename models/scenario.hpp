@@ -54,9 +54,10 @@ struct ValidationSpec {
 
 /// How the epoch's emission reaches the nodes.
 enum class Distribution : std::uint8_t {
-  pro_rata,   ///< in proportion to accepted readings
-  weatherxm,  ///< data rewards: QoD x PoL, cell cap, hardware weights (sensor_rewards.hpp)
-  helium_iot  ///< pools: beacons and witnesses by HIP-15 units x HIP-17 hex scale
+  pro_rata,          ///< in proportion to accepted readings
+  weatherxm,         ///< data rewards: QoD x PoL, cell cap, hardware weights (sensor_rewards.hpp)
+  helium_iot,        ///< pools: beacons and witnesses by HIP-15 units x HIP-17 hex scale
+  data_and_coverage  ///< helium_iot's pools, the data pool paid by the weatherxm rule
 };
 
 struct RewardSpec {

@@ -100,6 +100,39 @@ std::vector<double> SensorOracle::shares_for_pool(std::span<const double> units,
   return shares;
 }
 
+void SensorOracle::pay_data(Tokens pool, EpochRewards& r) const {
+  const std::size_t n = stations_.size();
+  std::vector<StationScore> scores(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    scores[i].qod = r.qod[i] * r.reputation[i];
+    scores[i].pol = r.pol[i];
+    scores[i].cell = reward_cell_[i];
+    scores[i].seniority = static_cast<std::int64_t>(i);
+    scores[i].weight = stations_.reward_weight[i];
+    scores[i].has_wallet = flagged_[i] == 0;
+  }
+  const DataRewards data = weatherxm_data_rewards(pool, scores, scenario_.rewards.data);
+  for (std::size_t i = 0; i < n; ++i)
+    r.payouts[i] += data.payouts[i];
+}
+
+void SensorOracle::pay_coverage(Tokens beacons, Tokens witnesses, EpochRewards& r) const {
+  const std::size_t n = stations_.size();
+  std::vector<HexCell> live(n, kNoHexCell);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (active_[i] != 0) live[i] = res11_cell_[i];
+  }
+  const std::vector<double> scale = hex_density_.scales(live);
+  const auto beacon_split =
+      split_by_shares(beacons, shares_for_pool(beacon_units_, scale, r.reputation, flagged_));
+  const auto witness_split =
+      split_by_shares(witnesses, shares_for_pool(witness_units_, scale, r.reputation, flagged_));
+  for (std::size_t i = 0; i < n; ++i) {
+    r.payouts[i] += beacon_split.payouts[i] + witness_split.payouts[i];
+    r.coverage_units[i] = (beacon_units_[i] + witness_units_[i]) * scale[i];
+  }
+}
+
 EpochRewards SensorOracle::close_epoch(sim::Time epoch_end, std::span<const Submission> judged,
                                        std::span<const Verdict> verdicts, Tokens emission) {
   const std::size_t n = stations_.size();
@@ -168,34 +201,19 @@ EpochRewards SensorOracle::close_epoch(sim::Time epoch_end, std::span<const Subm
       r.payouts = split.payouts;
       break;
     }
-    case Distribution::weatherxm: {
-      std::vector<StationScore> scores(n);
-      for (std::size_t i = 0; i < n; ++i) {
-        scores[i].qod = r.qod[i] * r.reputation[i];
-        scores[i].pol = r.pol[i];
-        scores[i].cell = reward_cell_[i];
-        scores[i].seniority = static_cast<std::int64_t>(i);
-        scores[i].weight = stations_.reward_weight[i];
-        scores[i].has_wallet = flagged_[i] == 0;
-      }
-      r.payouts = weatherxm_data_rewards(emission, scores, scenario_.rewards.data).payouts;
+    case Distribution::weatherxm:
+      pay_data(emission, r);
       break;
-    }
     case Distribution::helium_iot: {
       const IotPools pools = helium_iot_pools(emission, 0, scenario_.rewards.iot);
-      std::vector<HexCell> live(n, kNoHexCell);
-      for (std::size_t i = 0; i < n; ++i) {
-        if (active_[i] != 0) live[i] = res11_cell_[i];
-      }
-      const std::vector<double> scale = hex_density_.scales(live);
-      const auto beacon_split = split_by_shares(
-          pools.beacons, shares_for_pool(beacon_units_, scale, r.reputation, flagged_));
-      const auto witness_split = split_by_shares(
-          pools.witnesses, shares_for_pool(witness_units_, scale, r.reputation, flagged_));
-      for (std::size_t i = 0; i < n; ++i) {
-        r.payouts[i] = beacon_split.payouts[i] + witness_split.payouts[i];
-        r.coverage_units[i] = (beacon_units_[i] + witness_units_[i]) * scale[i];
-      }
+      pay_coverage(pools.beacons, pools.witnesses, r);
+      break;
+    }
+    case Distribution::data_and_coverage: {
+      // Data usage claims its whole share: the data pool is what the data rule pays.
+      const IotPools pools = helium_iot_pools(emission, emission, scenario_.rewards.iot);
+      pay_coverage(pools.beacons, pools.witnesses, r);
+      pay_data(pools.data, r);
       break;
     }
   }

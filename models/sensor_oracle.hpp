@@ -64,6 +64,8 @@ class SensorOracle {
                            std::span<const Verdict> verdicts, Tokens emission);
 
  private:
+  void pay_data(Tokens pool, EpochRewards& r) const;
+  void pay_coverage(Tokens beacons, Tokens witnesses, EpochRewards& r) const;
   std::vector<double> shares_for_pool(std::span<const double> units,
                                       std::span<const double> hex_scale,
                                       std::span<const double> reputation,

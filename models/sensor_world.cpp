@@ -278,7 +278,8 @@ void SensorWorld::judge_readings(EpochBuffer& buf, std::vector<Submission>& arri
     }
   }
 
-  std::vector<HexCell> claimed, valid;
+  // Coverage counts cells, so per station: did it have an accepted (and a truly good) reading.
+  std::vector<std::uint8_t> claimed_by(sensors_.size(), 0), valid_by(sensors_.size(), 0);
   for (std::size_t k = 0; k < arrived.size(); ++k) {
     const Submission& sub = arrived[k];
     const auto b = static_cast<std::size_t>(sensors_.behaviour[sub.sensor]);
@@ -291,8 +292,8 @@ void SensorWorld::judge_readings(EpochBuffer& buf, std::vector<Submission>& arri
         ++accepted_total_[sub.sensor];
         const double err = sub.value_c - buf.truth_c[origin[k]];
         t.accepted_sq_error_sum += err * err;
-        claimed.push_back(coverage_cell_[sub.sensor]);
-        if (bad[k] == 0) valid.push_back(coverage_cell_[sub.sensor]);
+        claimed_by[sub.sensor] = 1;
+        if (bad[k] == 0) valid_by[sub.sensor] = 1;
         break;
       }
       case Verdict::out_of_bounds:
@@ -309,7 +310,11 @@ void SensorWorld::judge_readings(EpochBuffer& buf, std::vector<Submission>& arri
         break;
     }
   }
-  const auto count_cells = [&](std::vector<HexCell>& cells) {
+  const auto count_cells = [&](const std::vector<std::uint8_t>& by) {
+    std::vector<HexCell> cells;
+    for (std::size_t i = 0; i < by.size(); ++i) {
+      if (by[i] != 0) cells.push_back(coverage_cell_[i]);
+    }
     std::sort(cells.begin(), cells.end());
     cells.erase(std::unique(cells.begin(), cells.end()), cells.end());
     return static_cast<std::int64_t>(std::count_if(cells.begin(), cells.end(), [&](HexCell c) {
@@ -318,8 +323,8 @@ void SensorWorld::judge_readings(EpochBuffer& buf, std::vector<Submission>& arri
     }));
   };
   t.hexes = region_hexes_;
-  t.hexes_claimed = count_cells(claimed);
-  t.hexes_valid = count_cells(valid);
+  t.hexes_claimed = count_cells(claimed_by);
+  t.hexes_valid = count_cells(valid_by);
 }
 
 void SensorWorld::pay(EpochTally& t, const EpochRewards& rewards) {
