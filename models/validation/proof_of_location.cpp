@@ -4,8 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
-
-#include <Eigen/Dense>
+#include <vector>
 
 #include "models/validation/radio.hpp"
 
@@ -60,67 +59,101 @@ double ProofOfLocation::implied_distance_km(double signal_dbm) const {
 
 std::optional<PositionKm> ProofOfLocation::estimate(
     std::span<const WitnessObservation> witnesses) const {
-  const auto m = static_cast<Eigen::Index>(witnesses.size());
-  if (m < 3 || m < spec_.min_witnesses) return std::nullopt;
-  Eigen::VectorXd d(m), w(m);
-  Eigen::MatrixX2d u(m, 2);
-  for (Eigen::Index i = 0; i < m; ++i) {
-    const WitnessObservation& o = witnesses[static_cast<std::size_t>(i)];
-    d(i) = implied_distance_km(o.signal_dbm);
-    w(i) = 1.0 / std::max(d(i) * d(i), 1e-12);  // dB noise is a constant relative error in d
-    u(i, 0) = o.x_km;
-    u(i, 1) = o.y_km;
+  // Plain loops over a 2-vector: this runs once per beacon, and dynamic matrices would allocate.
+  const std::size_t m = witnesses.size();
+  if (m < 3 || static_cast<std::int64_t>(m) < spec_.min_witnesses) return std::nullopt;
+  struct Ranged {
+    double x, y, d, w;
+  };
+  thread_local std::vector<Ranged> r;
+  r.resize(m);
+  double w_sum = 0, cx = 0, cy = 0, d_max = 0;
+  for (std::size_t i = 0; i < m; ++i) {
+    const WitnessObservation& o = witnesses[i];
+    const double d = implied_distance_km(o.signal_dbm);
+    const double w = 1.0 / std::max(d * d, 1e-12);  // dB noise is a constant relative error in d
+    r[i] = {o.x_km, o.y_km, d, w};
+    w_sum += w;
+    cx += w * o.x_km;
+    cy += w * o.y_km;
+    d_max = std::max(d_max, d);
   }
   // Work relative to the weighted centroid (an RSSI-weighted centroid): better conditioned, and
   // the centred positions average to zero under the weights.
-  const Eigen::RowVector2d centre = (w.transpose() * u) / w.sum();
-  u.rowwise() -= centre;
+  cx /= w_sum;
+  cy /= w_sum;
+  double mean_sq = 0, mean_d2 = 0;
+  for (Ranged& q : r) {
+    q.x -= cx;
+    q.y -= cy;
+    mean_sq += q.w * (q.x * q.x + q.y * q.y);
+    mean_d2 += q.w * q.d * q.d;
+  }
+  mean_sq /= w_sum;
+  mean_d2 /= w_sum;
 
   // Linearised trilateration: |p|² − 2·u_iᵀp + |u_i|² = d_i²; subtracting the weighted mean
-  // removes |p|², leaving −2·u_iᵀp = (d_i² − mean d²) − (|u_i|² − mean |u|²).
-  const Eigen::VectorXd sq = u.rowwise().squaredNorm();
-  const Eigen::VectorXd d2 = d.array().square();
-  const double mean_sq = w.dot(sq) / w.sum(), mean_d2 = w.dot(d2) / w.sum();
-  const Eigen::VectorXd root_w = w.array().sqrt();
-  const Eigen::MatrixX2d a = root_w.asDiagonal() * (-2.0 * u);
-  const Eigen::VectorXd b =
-      root_w.asDiagonal() * ((d2.array() - mean_d2) - (sq.array() - mean_sq)).matrix();
-  // Normal equations of a 2-column system: the eigenvalues of AᵀA are the squared singular
-  // values of A, whose ratio measures how far the witnesses are from a line.
-  const Eigen::Matrix2d normal = a.transpose() * a;
-  const double half_trace = 0.5 * (normal(0, 0) + normal(1, 1));
-  const double half_gap = std::hypot(0.5 * (normal(0, 0) - normal(1, 1)), normal(0, 1));
-  const double smallest = half_trace - half_gap, largest = half_trace + half_gap;  // eigenvalues
+  // removes |p|², leaving −2·u_iᵀp = (d_i² − mean d²) − (|u_i|² − mean |u|²). Weighted normal
+  // equations N p = v of this 2-column system.
+  double n00 = 0, n01 = 0, n11 = 0, v0 = 0, v1 = 0;
+  for (const Ranged& q : r) {
+    const double a0 = -2.0 * q.x, a1 = -2.0 * q.y;
+    const double b = (q.d * q.d - mean_d2) - (q.x * q.x + q.y * q.y - mean_sq);
+    n00 += q.w * a0 * a0;
+    n01 += q.w * a0 * a1;
+    n11 += q.w * a1 * a1;
+    v0 += q.w * a0 * b;
+    v1 += q.w * a1 * b;
+  }
+  // The eigenvalues of N are the squared singular values of the weighted system, whose ratio
+  // measures how far the witnesses are from a line.
+  const double half_trace = 0.5 * (n00 + n11);
+  const double half_gap = std::hypot(0.5 * (n00 - n11), n01);
+  const double smallest = half_trace - half_gap, largest = half_trace + half_gap;
   if (!(smallest > kMinSpreadRatio * kMinSpreadRatio * largest)) return std::nullopt;
-  Eigen::Vector2d p = normal.ldlt().solve(a.transpose() * b);
+  const auto solve = [](double a, double b, double c, double g0, double g1, double& x, double& y) {
+    const double det = a * c - b * b;
+    x = (c * g0 - b * g1) / det;
+    y = (a * g1 - b * g0) / det;
+  };
+  double px = 0, py = 0;
+  solve(n00, n01, n11, v0, v1, px, py);
 
   // Levenberg-Marquardt on the range residuals themselves, which the linearisation distorts.
-  const auto cost = [&](const Eigen::Vector2d& q) {
-    return (w.array() * ((u.rowwise() - q.transpose()).rowwise().norm() - d).array().square())
-        .sum();
-  };
-  double current = cost(p), damping = 1e-3;
-  for (int iter = 0; iter < 100 && damping < 1e12; ++iter) {
-    Eigen::MatrixX2d jac(m, 2);
-    Eigen::VectorXd residual(m);
-    for (Eigen::Index i = 0; i < m; ++i) {
-      const Eigen::Vector2d diff = p - u.row(i).transpose();
-      const double r = std::max(diff.norm(), 1e-12);
-      jac.row(i) = diff.transpose() / r;
-      residual(i) = r - d(i);
+  const auto cost = [&](double x, double y) {
+    double c = 0;
+    for (const Ranged& q : r) {
+      const double e = std::sqrt((x - q.x) * (x - q.x) + (y - q.y) * (y - q.y)) - q.d;
+      c += q.w * e * e;
     }
-    const Eigen::Matrix2d h = jac.transpose() * w.asDiagonal() * jac;
-    const Eigen::Vector2d g = jac.transpose() * w.asDiagonal() * residual;
-    Eigen::Matrix2d damped = h;
-    damped.diagonal() *= 1.0 + damping;
-    const Eigen::Vector2d step = damped.ldlt().solve(-g);
-    if (!step.allFinite()) break;
-    const double next = cost(p + step);
+    return c;
+  };
+  double current = cost(px, py), damping = 1e-3;
+  // Stops once a step moves less than 1e-9 km or gains less than a part in 1e10, or once damping
+  // has shrunk the steps to nothing: positions matter to metres, not to rounding error.
+  for (int iter = 0; iter < 50 && damping < 1e3; ++iter) {
+    double h00 = 0, h01 = 0, h11 = 0, g0 = 0, g1 = 0;
+    for (const Ranged& q : r) {
+      const double dx = px - q.x, dy = py - q.y;
+      const double dist = std::max(std::sqrt(dx * dx + dy * dy), 1e-12);
+      const double j0 = dx / dist, j1 = dy / dist, e = dist - q.d;
+      h00 += q.w * j0 * j0;
+      h01 += q.w * j0 * j1;
+      h11 += q.w * j1 * j1;
+      g0 += q.w * j0 * e;
+      g1 += q.w * j1 * e;
+    }
+    double sx = 0, sy = 0;
+    solve(h00 * (1.0 + damping), h01, h11 * (1.0 + damping), -g0, -g1, sx, sy);
+    if (!std::isfinite(sx) || !std::isfinite(sy)) break;
+    const double next = cost(px + sx, py + sy);
     if (next < current) {
-      p += step;
+      px += sx;
+      py += sy;
+      const bool converged = current - next <= 1e-10 * current;
       current = next;
-      damping *= 0.1;
-      if (step.norm() < 1e-12) break;
+      damping = std::max(damping * 0.1, 1e-7);
+      if (sx * sx + sy * sy < 1e-18 || converged) break;
     } else {
       damping *= 10.0;
     }
@@ -128,8 +161,8 @@ std::optional<PositionKm> ProofOfLocation::estimate(
   // With few, noisy ranges the fit can run off along a near-degenerate direction. A transmitter
   // within d_i of every witness is within max d_i of any weighted mean of them (a ball is
   // convex), so a fit farther out has left the evidence: fall back on the weighted centroid.
-  if (!p.allFinite() || p.norm() > d.maxCoeff()) p.setZero();
-  return PositionKm{p(0) + centre(0), p(1) + centre(1)};
+  if (!std::isfinite(px) || !std::isfinite(py) || std::hypot(px, py) > d_max) px = py = 0;
+  return PositionKm{px + cx, py + cy};
 }
 
 double ProofOfLocation::judge(PositionKm claim, std::span<const WitnessObservation> witnesses,
@@ -141,7 +174,24 @@ double ProofOfLocation::judge(PositionKm claim, std::span<const WitnessObservati
     if (claimed_km <= max_distance_km(o.signal_dbm) + spec_.tolerance_km) ++consistent;
   }
   const double share = static_cast<double>(consistent) / static_cast<double>(witnesses.size());
-  const std::optional<PositionKm> found = estimate(witnesses);
+  // The strongest reports are the nearest witnesses, whose ranges are the most precise in km;
+  // fitting only those bounds the cost per beacon in dense networks.
+  std::optional<PositionKm> found;
+  const auto cap = static_cast<std::size_t>(spec_.max_witnesses);
+  if (witnesses.size() > cap) {
+    thread_local std::vector<WitnessObservation> strongest;
+    strongest.assign(witnesses.begin(), witnesses.end());
+    std::nth_element(strongest.begin(), strongest.begin() + static_cast<std::ptrdiff_t>(cap),
+                     strongest.end(), [](const WitnessObservation& a, const WitnessObservation& b) {
+                       return a.signal_dbm > b.signal_dbm ||
+                              (a.signal_dbm == b.signal_dbm &&
+                               (a.x_km < b.x_km || (a.x_km == b.x_km && a.y_km < b.y_km)));
+                     });
+    strongest.resize(cap);
+    found = estimate(strongest);
+  } else {
+    found = estimate(witnesses);
+  }
   if (!found) return std::min(previous, share);  // cannot confirm, can still refute
   const double offset_km = std::hypot(found->x_km - claim.x_km, found->y_km - claim.y_km);
   const double geometric = std::clamp(
@@ -186,6 +236,8 @@ LocationSpec read_location_spec(Section s) {
                               "fewest witnesses that can fix a position");
   v.initial_score = s.number("initial_score", v.initial_score, "", Range::between(0.0, 1.0),
                              "PoL before any evidence and after a relocation");
+  v.max_witnesses = s.integer("max_witnesses", v.max_witnesses, Range::at_least(3.0),
+                              "strongest witness reports the position is fitted to");
   v.relocation_lockout = s.duration("relocation_lockout", v.relocation_lockout, Time{},
                                     "PoL reads 0 for this long after a relocation");
   s.finish();

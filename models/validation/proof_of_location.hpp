@@ -32,6 +32,7 @@ struct LocationSpec {
   double tolerance_km = 2.0;        // claim this close to the evidence: PoL 1 [U]
   double zero_score_km = 10.0;      // claim this far or farther: PoL 0 [U]
   std::int64_t min_witnesses = 3;   // fewer cannot fix a position in the plane
+  std::int64_t max_witnesses = 16;  // the strongest reports the fit uses (cost per beacon)
   double initial_score = 0.0;       // PoL before any evidence, and after a relocation
   sim::Time relocation_lockout = sim::Time::days(7);  // WeatherXM: PoL 0 for 7 days
 };
