@@ -178,7 +178,17 @@ MemoryEstimate memory_estimate(const Scenario& s) {
   // neighbours (4 B each). Per reading: two epoch buffers of (submission, truth, flag) and the
   // oracle's copy, verdict and window slot (~130 B). Per window and sensor: the consensus table.
   const double per_sensor = 900.0 + 4.0 * consensus.neighbours;
-  const double bytes = sensors * per_sensor + readings * 130.0 + windows * sensors * 16.0;
+  double bytes = sensors * per_sensor + readings * 130.0 + windows * sensors * 16.0;
+  if (s.validation.coverage) {
+    // Radio links within range at the mean density (8 B each), and the witness graph's pairs
+    // (12 B per pair and epoch held) when collusion detection keeps a window of them.
+    const double area = std::max(s.width_km * s.height_km, 1e-9);
+    const double r = s.radio.max_range_km;
+    const double links = std::min(sensors - 1.0, sensors * 3.14159 * r * r / area);
+    const double window =
+        s.validation.collusion ? static_cast<double>(s.validation.collusion->window_epochs) : 0.0;
+    bytes += sensors * links * (8.0 + 12.0 * window);
+  }
   m.bytes =
       bytes > 9e18 ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(bytes);
   const long pages = ::sysconf(_SC_PHYS_PAGES);
