@@ -149,12 +149,24 @@ TEST_CASE("cli: run writes a whole file with the output contract", "[cli]") {
   CHECK(minted == std::vector<double>(4, 10000.0));
 }
 
+// Every sensor mechanism at once, with the parallel ones (kriging rounds) doing real work.
+const std::string kAllMechanisms =
+    "--set 'validation.readings=[{kind: qod}, {kind: spatial_consensus, method: kriging, "
+    "iterations: 3}]' --set validation.coverage.kind=helium_poc --set "
+    "validation.location.kind=witness_geometry --set validation.reputation.kind=beta --set "
+    "validation.collusion.kind=witness_graph --set validation.collusion.analyse_every=2 --set "
+    "rewards.distribution.kind=data_and_coverage --set radio.beacon_every=6h --set "
+    "population[0].behaviour.fabricator.share=0.02 --set population[0].behaviour.colluder=0.02";
+
 TEST_CASE("cli: the same seed gives identical datasets at any thread count", "[cli]") {
+  const std::string mechanisms = GENERATE(std::string(""), kAllMechanisms);
+  CAPTURE(mechanisms);
   TempDir tmp;
   const auto run = [&](const std::string& name, const std::string& env, const std::string& extra) {
     const fs::path file = tmp.path / name;
-    const Result r = depinsim(
-        "run '" + kScenario + "' -q -o '" + file.string() + "' " + kShort + " " + extra, env);
+    const Result r = depinsim("run '" + kScenario + "' -q -o '" + file.string() + "' " + kShort +
+                                  " " + mechanisms + " " + extra,
+                              env);
     INFO(r.err);
     REQUIRE(r.status == 0);
     return file;
