@@ -57,7 +57,7 @@ std::int64_t cells_in_region(double width_km, double height_km, int res) {
   return n;
 }
 
-constexpr sim::Priority kClosePriority = 200;  // after deliveries at the same instant
+constexpr sim::Priority kClosePriority = 200;  // after samples and verifications at that instant
 
 }  // namespace
 
@@ -148,7 +148,6 @@ SensorWorld::SensorWorld(const Scenario& scenario, std::uint64_t run_index)
   region_hexes_ = cells_in_region(scenario.width_km, scenario.height_km, res);
 
   simulator_.on<&SensorWorld::sample>(kSample, *this);
-  simulator_.on<&SensorWorld::deliver>(kDeliver, *this);
   simulator_.on<&SensorWorld::close_epoch>(kCloseEpoch, *this);
   simulator_.on<&SensorWorld::beacon>(kBeacon, *this);
   simulator_.on<&SensorWorld::verify>(kVerify, *this);
@@ -223,23 +222,19 @@ void SensorWorld::sample(sim::Simulator& s, const sim::Event& e) {
   ++buf.tally.submitted[b];
   ++submitted_total_[i];
 
+  // The oracle only looks at an epoch's readings at its cut-off, so what matters of a delivery
+  // is whether it makes the cut-off: Network::transit decides it (with the draws send() would
+  // make) without an event per reading, which would double the events of a run.
   sim::RandomStream net = stream(network_blocks_, network_stream_, i);
-  const sim::SendResult r =
-      network_->send(s, i, network_->sink(), kDeliver,
-                     (static_cast<std::uint64_t>(epoch) << kIndexBits) | index, net);
+  const sim::SendResult r = network_->transit(i, network_->sink(), now, net);
   network_blocks_[i] = net.next_block();
   if (r.outcome != sim::Delivery::delivered) {
     ++buf.tally.lost[b];
   } else if (now + r.latency > cutoff(epoch)) {
-    ++buf.tally.late[b];  // the simulator knows now; the oracle will discard it on arrival
+    ++buf.tally.late[b];  // the oracle discards it on arrival
+  } else {
+    buf.arrived[index] = 1;
   }
-}
-
-void SensorWorld::deliver(sim::Simulator& s, const sim::Event& e) {
-  const auto epoch = static_cast<std::int64_t>(e.payload >> kIndexBits);
-  const std::uint64_t index = e.payload & ((std::uint64_t{1} << kIndexBits) - 1);
-  if (epoch < closed_epochs_ || s.now() > cutoff(epoch)) return;  // late: discarded
-  buffer_for(epoch).arrived[index] = 1;
 }
 
 void SensorWorld::judge_readings(EpochBuffer& buf, std::vector<Submission>& arrived,

@@ -65,11 +65,9 @@ class SensorWorld {
 
  private:
   static constexpr sim::EventKind kSample = 1;
-  static constexpr sim::EventKind kDeliver = 2;
   static constexpr sim::EventKind kCloseEpoch = 3;
   static constexpr sim::EventKind kBeacon = 4;
   static constexpr sim::EventKind kVerify = 5;
-  static constexpr int kIndexBits = 40;  // payload = epoch << 40 | reading index
 
   // The readings of one epoch, kept until the epoch closes. Two of them alternate.
   struct EpochBuffer {
@@ -88,7 +86,6 @@ class SensorWorld {
   };
 
   void sample(sim::Simulator& s, const sim::Event& e);
-  void deliver(sim::Simulator& s, const sim::Event& e);
   void close_epoch(sim::Simulator& s, const sim::Event& e);
   void beacon(sim::Simulator& s, const sim::Event& e);  // sensor_world_coverage.cpp
   void verify(sim::Simulator& s, const sim::Event& e);  // sensor_world_coverage.cpp

@@ -131,7 +131,7 @@ std::optional<PositionKm> ProofOfLocation::estimate(
   double current = cost(px, py), damping = 1e-3;
   // Stops once a step moves less than 1e-9 km or gains less than a part in 1e10, or once damping
   // has shrunk the steps to nothing: positions matter to metres, not to rounding error.
-  for (int iter = 0; iter < 50 && damping < 1e3; ++iter) {
+  for (int iter = 0; iter < 15 && damping < 1e3; ++iter) {
     double h00 = 0, h01 = 0, h11 = 0, g0 = 0, g1 = 0;
     for (const Ranged& q : r) {
       const double dx = px - q.x, dy = py - q.y;

@@ -179,7 +179,10 @@ TEST_CASE("models::SensorWorld: witness geometry gives spoofers no location and 
     const auto i = static_cast<std::size_t>(b);
     return last.pol_sum[i] / static_cast<double>(last.online[i]);
   };
-  CHECK(mean_pol(Behaviour::honest) > 0.9);
+  // 6 dB of shadowing over path-loss exponent 4 makes each witness's range uncertain by a factor
+  // 10^(6/40) = 1.41, so fits land a km or two off and some honest scores fall below 1 (the
+  // score falls from 1 at 2 km to 0 at 10 km); a claim 20 km off scores nothing.
+  CHECK(mean_pol(Behaviour::honest) > 0.8);
   CHECK(mean_pol(Behaviour::spoofer) < 0.1);
 }
 
