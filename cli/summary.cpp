@@ -84,6 +84,11 @@ RunSummary RunSummary::of(const models::Scenario& scenario, const models::Sensor
   for (models::Behaviour b : world.sensors().behaviour)
     ++s.nodes[static_cast<std::size_t>(b)];
   s.fraud_leakage = ratio(dishonest, s.tokens_minted);
+  for (std::size_t b = 0; b < models::kBehaviourCount; ++b) {
+    if (!models::is_dishonest(static_cast<models::Behaviour>(b))) continue;
+    s.dishonest_cost_usd += t.cost_usd[b];
+    s.dishonest_earned_usd += s.tokens_paid[b] * scenario.rewards.token_price_usd;
+  }
   s.wall_seconds = wall_seconds;
   s.events = world.events_dispatched();
   return s;
@@ -108,6 +113,10 @@ void print_table(std::ostream& out, const RunSummary& s) {
     sep = ", ";
   }
   out << "\n";
+  if (s.dishonest_cost_usd > 0 || s.dishonest_earned_usd > 0) {
+    out << "  fraud      dishonest operators spent " << fixed(s.dishonest_cost_usd, 0)
+        << " USD and earned " << fixed(s.dishonest_earned_usd, 0) << " USD\n";
+  }
   const auto events = static_cast<double>(s.events);
   out << "  wall time  " << fixed(s.wall_seconds, 2) << " s (" << fixed(events / 1e6, 1)
       << " M events, " << fixed(events / 1e6 / s.wall_seconds, 2) << " M events/s)\n";
@@ -125,7 +134,9 @@ void print_json(std::ostream& out, const RunSummary& s, const std::string& outpu
       << ", \"good_rejected_fraction\": " << json_number(s.good_rejected_fraction)
       << ", \"rmse_c\": " << json_number(s.rmse_c)
       << "},\n \"tokens\": {\"minted\": " << json_number(s.tokens_minted)
-      << ", \"fraud_leakage\": " << json_number(s.fraud_leakage) << ", \"paid\": {";
+      << ", \"fraud_leakage\": " << json_number(s.fraud_leakage)
+      << ", \"dishonest_cost_usd\": " << json_number(s.dishonest_cost_usd)
+      << ", \"dishonest_earned_usd\": " << json_number(s.dishonest_earned_usd) << ", \"paid\": {";
   for (std::size_t b = 0; b < models::kBehaviourCount; ++b) {
     out << (b == 0 ? "" : ", ") << json_string(std::string(models::kBehaviourNames[b])) << ": "
         << json_number(s.tokens_paid[b]);

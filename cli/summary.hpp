@@ -28,7 +28,9 @@ struct RunSummary {
   double tokens_minted = 0;
   std::array<double, models::kBehaviourCount> tokens_paid{};
   std::array<std::int64_t, models::kBehaviourCount> nodes{};  // nodes per behaviour
-  double fraud_leakage = 0;  // share of the emission paid to dishonest nodes
+  double fraud_leakage = 0;         // share of the emission paid to dishonest nodes
+  double dishonest_cost_usd = 0;    // capex and opex behind dishonest nodes
+  double dishonest_earned_usd = 0;  // their tokens at rewards.token_price_usd
   double wall_seconds = 0;
   std::uint64_t events = 0;
 
