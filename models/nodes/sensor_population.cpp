@@ -142,7 +142,34 @@ SensorPopulation SensorPopulation::build(const std::vector<SensorGroupSpec>& gro
       p.operator_id.push_back(op);
     }
   }
+  p.order_by_phase();
   return p;
+}
+
+void SensorPopulation::order_by_phase() {
+  // Within each group, ids follow the sampling phase, so that the day's sampling events touch
+  // the columns in order (a cache line serves several sensors in turn) rather than at random.
+  std::vector<std::size_t> perm(size());
+  std::iota(perm.begin(), perm.end(), std::size_t{0});
+  std::stable_sort(perm.begin(), perm.end(), [&](std::size_t a, std::size_t b) {
+    return group[a] != group[b] ? group[a] < group[b] : first_sample[a] < first_sample[b];
+  });
+  const auto apply = [&](auto& column) {
+    auto old = column;
+    for (std::size_t i = 0; i < perm.size(); ++i)
+      column[i] = old[perm[i]];
+  };
+  apply(x_km);
+  apply(y_km);
+  apply(claimed_x_km);
+  apply(claimed_y_km);
+  apply(behaviour);
+  apply(group);
+  apply(operator_id);
+  apply(first_sample);
+  apply(fails_at);
+  apply(drift_sign);
+  apply(stuck_value_c);
 }
 
 double SensorPopulation::reading(std::size_t i, sim::Time t, double truth_c,

@@ -64,7 +64,8 @@ SensorGroupSpec read_sensor_group_spec(sim::config::Section s);
 /// shares (largest remainder), shuffled over the group's sensors with the "population.behaviour"
 /// stream. Claimed positions equal true ones except for spoofers (offset), colluders (virtual
 /// nodes around their ring's centre) and Sybils (virtual nodes around their one station). Each
-/// honest-looking node is its own operator; a ring or a swarm is one operator.
+/// honest-looking node is its own operator; a ring or a swarm is one operator. Within a group,
+/// ids follow the sampling phase, so the sampling events of a day walk the columns in order.
 ///   auto sensors = SensorPopulation::build(groups, 200, 200, streams);
 class SensorPopulation {
  public:
@@ -72,6 +73,8 @@ class SensorPopulation {
                                 double height_km, const sim::RandomStreams& streams);
 
   std::size_t size() const { return x_km.size(); }
+  /// Renumbers each group's sensors in order of sampling phase (done by build()).
+  void order_by_phase();
   const SensorGroupSpec& spec_of(std::size_t i) const { return groups[group[i]]; }
 
   /// The value sensor i reports at time t, given the true field where the sensor physically is.

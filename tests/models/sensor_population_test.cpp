@@ -198,3 +198,24 @@ TEST_CASE("models::SensorPopulation: hardware fails at the configured rate", "[u
   CHECK_FALSE(p.online(static_cast<std::size_t>(first), p.fails_at[first]));
   CHECK(p.online(static_cast<std::size_t>(first), p.fails_at[first] - sim::Time::seconds(1)));
 }
+
+TEST_CASE("models::SensorPopulation: ids follow the sampling phase within each group", "[unit]") {
+  SensorGroupSpec a;
+  a.count = 300;
+  a.share = {0.5, 0, 0, 0, 0, 0, 0, 0, 0.3, 0.2};
+  SensorGroupSpec b = a;
+  b.sampling = sim::Time::hours(6);
+  const auto p = SensorPopulation::build({a, b}, 100, 100, sim::RandomStreams(8, 0));
+  CHECK(std::is_sorted(p.first_sample.begin(), p.first_sample.begin() + 300));
+  CHECK(std::is_sorted(p.first_sample.begin() + 300, p.first_sample.end()));
+  CHECK(std::all_of(p.group.begin(), p.group.begin() + 300, [](auto g) { return g == 0; }));
+  // Renumbering moves whole rows: every ring and swarm still shares one operator and one place.
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    for (std::size_t j = 0; j < p.size(); ++j) {
+      if (p.operator_id[i] == p.operator_id[j]) {
+        CHECK(p.x_km[i] == p.x_km[j]);
+        CHECK(p.behaviour[i] == p.behaviour[j]);
+      }
+    }
+  }
+}
