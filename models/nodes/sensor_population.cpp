@@ -142,17 +142,39 @@ SensorPopulation SensorPopulation::build(const std::vector<SensorGroupSpec>& gro
       p.operator_id.push_back(op);
     }
   }
-  p.order_by_phase();
+  p.order_by_place(width_km, height_km);
   return p;
 }
 
-void SensorPopulation::order_by_phase() {
-  // Within each group, ids follow the sampling phase, so that the day's sampling events touch
-  // the columns in order (a cache line serves several sensors in turn) rather than at random.
+namespace {
+
+// The Z-order (Morton) index of a point quantised to 16 bits a side: close points get close
+// indices, mostly.
+std::uint32_t morton(double x, double y, double width_km, double height_km) {
+  const auto quantise = [](double v, double extent) {
+    return static_cast<std::uint32_t>(std::clamp(v / extent, 0.0, 1.0) * 65535.0);
+  };
+  const auto spread = [](std::uint32_t v) {
+    v = (v | (v << 8)) & 0x00FF00FFu;
+    v = (v | (v << 4)) & 0x0F0F0F0Fu;
+    v = (v | (v << 2)) & 0x33333333u;
+    return (v | (v << 1)) & 0x55555555u;
+  };
+  return spread(quantise(x, width_km)) | (spread(quantise(y, height_km)) << 1);
+}
+
+}  // namespace
+
+void SensorPopulation::order_by_place(double width_km, double height_km) {
+  // Within each group, ids follow a Z-order curve over true positions: the witnesses of a beacon
+  // and the neighbours of a reading are nearby nodes, whose columns then sit close in memory.
+  std::vector<std::uint32_t> key(size());
+  for (std::size_t i = 0; i < size(); ++i)
+    key[i] = morton(x_km[i], y_km[i], width_km, height_km);
   std::vector<std::size_t> perm(size());
   std::iota(perm.begin(), perm.end(), std::size_t{0});
   std::stable_sort(perm.begin(), perm.end(), [&](std::size_t a, std::size_t b) {
-    return group[a] != group[b] ? group[a] < group[b] : first_sample[a] < first_sample[b];
+    return group[a] != group[b] ? group[a] < group[b] : key[a] < key[b];
   });
   const auto apply = [&](auto& column) {
     auto old = column;

@@ -73,8 +73,8 @@ class SensorPopulation {
                                 double height_km, const sim::RandomStreams& streams);
 
   std::size_t size() const { return x_km.size(); }
-  /// Renumbers each group's sensors in order of sampling phase (done by build()).
-  void order_by_phase();
+  /// Renumbers each group's sensors along a Z-order curve over true positions (done by build()).
+  void order_by_place(double width_km, double height_km);
   const SensorGroupSpec& spec_of(std::size_t i) const { return groups[group[i]]; }
 
   /// The value sensor i reports at time t, given the true field where the sensor physically is.
