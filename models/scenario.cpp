@@ -96,13 +96,20 @@ ValidationSpec read_validation(Section s) {
   v.collusion = read_optional(s, "collusion", "witness_graph",
                               "collusion detection on the witness graph (collusion.hpp)",
                               &read_collusion_spec);
+  // Both work on witness reports, which only proof of coverage produces.
+  if (!v.coverage && v.location) {
+    s.problem("location", "needs witness reports: turn on validation.coverage (kind: helium_poc)");
+  }
+  if (!v.coverage && v.collusion) {
+    s.problem("collusion", "needs witness reports: turn on validation.coverage (kind: helium_poc)");
+  }
   v.cutoff_grace = s.duration("cutoff_grace", Time{}, Time{},
                               "how long after an epoch ends its readings are still on time");
   s.finish();
   return v;
 }
 
-RewardSpec read_rewards(Section rewards) {
+RewardSpec read_rewards(Section rewards, bool coverage) {
   RewardSpec r;
   Section emission = rewards.section("emission", "tokens minted each epoch");
   static constexpr std::array<std::string_view, 1> kEmissionKinds{"constant"};
@@ -126,6 +133,7 @@ RewardSpec read_rewards(Section rewards) {
     read_iot_pool_spec(d.section("pools", "data_and_coverage: the emission's split"));
   } else if (kind == "data_and_coverage") {
     r.distribution = Distribution::data_and_coverage;
+    if (!coverage) d.problem("kind", "pays coverage units: turn on validation.coverage");
     r.data = read_data_reward_spec(d.section("data", "the data pool's rule (as weatherxm)"));
     r.iot = read_iot_pool_spec(
         d.section("pools", "the emission's split (as helium_iot; data_share is the data pool)"));
@@ -135,6 +143,7 @@ RewardSpec read_rewards(Section rewards) {
     r.data = read_data_reward_spec(d);
   } else if (kind == "helium_iot") {
     r.distribution = Distribution::helium_iot;
+    if (!coverage) d.problem("kind", "pays coverage units: turn on validation.coverage");
     r.iot = read_iot_pool_spec(d);
   } else {
     d.finish();
@@ -279,7 +288,8 @@ Scenario read_scenario(sim::config::Reader& reader, YAML::Node resolved) {
   if (s.validation.cutoff_grace >= s.epoch) {
     root.problem("validation", "cutoff_grace must be shorter than run.epoch");
   }
-  s.rewards = read_rewards(root.section("rewards", "token emission and distribution"));
+  s.rewards = read_rewards(root.section("rewards", "token emission and distribution"),
+                           s.validation.coverage.has_value());
   s.metrics =
       read_metrics(root.section("metrics", "what the simulator measures against the truth"));
   root.finish();
