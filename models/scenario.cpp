@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include "models/validation/hex_grid.hpp"
 #include "models/validation/spatial_consensus.hpp"
 
 namespace models {
@@ -156,13 +157,20 @@ RewardSpec read_rewards(Section rewards, bool coverage) {
   return r;
 }
 
-MetricsSpec read_metrics(Section s) {
+MetricsSpec read_metrics(Section s, double width_km, double height_km) {
   MetricsSpec m;
   m.bad_error_c = s.number("bad_error_c", m.bad_error_c, "degC", kPositive,
                            "a reading farther than this from the truth counts as bad data");
   m.coverage_resolution = static_cast<int>(
       s.integer("coverage_resolution", m.coverage_resolution, Range::between(0.0, 15.0),
                 "hex resolution at which coverage is counted (7: about 5 km2, WeatherXM's cells)"));
+  // Coverage is counted over every cell of the region, once per run: keep that enumerable.
+  const double cells = width_km * height_km / hex_area_km2(m.coverage_resolution);
+  if (cells > 5e7) {
+    s.problem("coverage_resolution", "too fine for this region: about " +
+                                         sim::config::format_number(std::round(cells)) +
+                                         " cells; use a coarser resolution (a smaller number)");
+  }
   s.finish();
   return m;
 }
@@ -290,8 +298,8 @@ Scenario read_scenario(sim::config::Reader& reader, YAML::Node resolved) {
   }
   s.rewards = read_rewards(root.section("rewards", "token emission and distribution"),
                            s.validation.coverage.has_value());
-  s.metrics =
-      read_metrics(root.section("metrics", "what the simulator measures against the truth"));
+  s.metrics = read_metrics(root.section("metrics", "what the simulator measures against the truth"),
+                           s.width_km, s.height_km);
   root.finish();
   if (s.sensor_count() == 0 && reader.ok()) {
     root.problem("population", "the scenario has no sensors: add a group with count > 0");
