@@ -47,6 +47,8 @@ struct EpochRewards {
 ///   SensorOracle o(scenario, registry);  o.reading_check(k).check(batch);  o.close_epoch(...);
 class SensorOracle {
  public:
+  /// Keeps references to `scenario` and to the registry's columns: both must outlive the oracle
+  /// (SensorWorld owns all three).
   SensorOracle(const Scenario& scenario, const StationRegistry& stations);
 
   std::size_t reading_checks() const { return checks_.size(); }

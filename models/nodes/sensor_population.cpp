@@ -87,10 +87,16 @@ SensorPopulation SensorPopulation::build(const std::vector<SensorGroupSpec>& gro
     for (std::size_t k = kinds.size(); k > 1; --k) {
       std::swap(kinds[k - 1], kinds[shuffle_rng.uniform_int(k)]);
     }
-    // Rings and swarms fill up in id order: the first member fixes the centre (or station).
-    std::int64_t ring_members = 0, swarm_members = 0;
-    double ring_x = 0, ring_y = 0, swarm_x = 0, swarm_y = 0;
-    std::uint32_t ring_operator = 0, swarm_operator = 0;
+    // Rings and swarms fill up in id order: the first member fixes the centre (or station) and
+    // the operator; every member sits there and claims a spot within the crew's radius of it.
+    struct Crew {
+      std::int64_t size;
+      double radius_km;
+      std::int64_t members = 0;
+      double x = 0, y = 0;
+      std::uint32_t op = 0;
+    };
+    Crew ring{bp.ring_size, bp.ring_radius_km}, swarm{bp.swarm_size, bp.swarm_spread_km};
     for (Behaviour b : kinds) {
       const std::size_t id = p.x_km.size();
       auto rng = streams.stream("population.placement", id);
@@ -105,23 +111,14 @@ SensorPopulation SensorPopulation::build(const std::vector<SensorGroupSpec>& gro
           break;
         }
         case Behaviour::colluder:
-          if (ring_members % bp.ring_size == 0) {
-            ring_x = x, ring_y = y, ring_operator = p.operators;
-          }
-          ++ring_members;
-          op = ring_operator;
-          std::tie(cx, cy) = near(ring_x, ring_y, bp.ring_radius_km, width_km, height_km, rng);
-          x = ring_x, y = ring_y;
+        case Behaviour::sybil: {
+          Crew& crew = b == Behaviour::colluder ? ring : swarm;
+          if (crew.members++ % crew.size == 0) crew.x = x, crew.y = y, crew.op = p.operators;
+          op = crew.op;
+          std::tie(cx, cy) = near(crew.x, crew.y, crew.radius_km, width_km, height_km, rng);
+          x = crew.x, y = crew.y;
           break;
-        case Behaviour::sybil:
-          if (swarm_members % bp.swarm_size == 0) {
-            swarm_x = x, swarm_y = y, swarm_operator = p.operators;
-          }
-          ++swarm_members;
-          op = swarm_operator;
-          std::tie(cx, cy) = near(swarm_x, swarm_y, bp.swarm_spread_km, width_km, height_km, rng);
-          x = swarm_x, y = swarm_y;
-          break;
+        }
         default:
           break;
       }
