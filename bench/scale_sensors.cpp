@@ -1,4 +1,4 @@
-// How a whole sensor-network run scales with the number of sensors: wall time, events per second
+// How a whole sensor-network run scales with the number of sensors: wall time, readings per second
 // and peak memory at several sizes of bench/scale_sensors.yaml, each in its own process, at a
 // constant density (the region grows with the count). The smallest size is the baseline: each
 // larger one reports its cost per sensor-epoch as a multiple of the baseline's, which is 1 for
@@ -26,7 +26,7 @@ struct Measurement {
   std::int64_t sensors = 0;
   std::int64_t epochs = 0;
   double seconds = 0;
-  std::uint64_t events = 0;
+  std::uint64_t readings = 0;
   double peak_mib = 0;
   double fraud_leakage = 0;
 };
@@ -38,7 +38,7 @@ struct Options {
   double density_per_km2 = 0.02;
 };
 
-// Runs one size in this process; returns events dispatched and fraud leakage.
+// Runs one size in this process; returns the readings taken and fraud leakage.
 std::pair<std::uint64_t, double> run_one(const Options& o, std::int64_t sensors) {
   auto doc = sim::config::Document::load_file(o.scenario);
   const double side_km = std::sqrt(static_cast<double>(sensors) / o.density_per_km2);
@@ -51,11 +51,12 @@ std::pair<std::uint64_t, double> run_one(const Options& o, std::int64_t sensors)
   world.run();
   const auto& t = world.metrics().totals();
   models::Tokens dishonest = 0;
+  std::uint64_t readings = 0;
   for (std::size_t b = 0; b < models::kBehaviourCount; ++b) {
     if (models::is_dishonest(static_cast<models::Behaviour>(b))) dishonest += t.paid[b];
+    readings += static_cast<std::uint64_t>(t.submitted[b]);
   }
-  return {world.events_dispatched(),
-          static_cast<double>(dishonest) / static_cast<double>(t.minted)};
+  return {readings, static_cast<double>(dishonest) / static_cast<double>(t.minted)};
 }
 
 // Forks a child for one size so that its peak resident memory is its own.
@@ -91,7 +92,7 @@ Measurement measure(const Options& o, std::int64_t sensors) {
   m.sensors = sensors;
   m.epochs = o.epochs;
   m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  m.events = r.first;
+  m.readings = r.first;
   m.fraud_leakage = r.second;
   m.peak_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;  // kilobytes on Linux
   return m;
@@ -110,7 +111,7 @@ int main(int argc, char** argv) {
 
   std::printf("scale_sensors scenario=%s epochs=%lld density=%g/km2\n", o.scenario.c_str(),
               static_cast<long long>(o.epochs), o.density_per_km2);
-  std::printf("%10s %10s %12s %12s %10s %14s %10s\n", "sensors", "wall_s", "events", "events/s",
+  std::printf("%10s %10s %12s %12s %10s %14s %10s\n", "sensors", "wall_s", "readings", "readings/s",
               "peak_MiB", "us/sensor-day", "vs_first");
   double baseline = 0;
   try {
@@ -120,8 +121,8 @@ int main(int argc, char** argv) {
       if (baseline == 0) baseline = per;
       std::printf("%10lld %10.2f %12llu %12.0f %10.1f %14.3f %10.2f   (fraud leakage %.4f)\n",
                   static_cast<long long>(m.sensors), m.seconds,
-                  static_cast<unsigned long long>(m.events),
-                  static_cast<double>(m.events) / m.seconds, m.peak_mib, per, per / baseline,
+                  static_cast<unsigned long long>(m.readings),
+                  static_cast<double>(m.readings) / m.seconds, m.peak_mib, per, per / baseline,
                   m.fraud_leakage);
       std::fflush(stdout);
     }

@@ -118,11 +118,12 @@ int run_command(const RunOptions& options) {
     std::optional<Progress> progress;
     if (!options.quiet && !options.json) {
       progress.emplace(std::cerr, scenario.epochs(), scenario.epoch.to_days(),
+                       static_cast<std::int64_t>(world.sensors().size()),
                        ::isatty(STDERR_FILENO) == 1, options.progress_every_s);
     }
     world.on_epoch([&](const models::EpochTally& t) {
       if (g_interrupted != 0) world.stop();
-      if (progress) progress->update(t.epoch + 1, world.events_dispatched());
+      if (progress) progress->update(t.epoch + 1);
       if (Log::enabled(LogLevel::debug)) {
         std::int64_t accepted = 0, arrived = 0;
         for (std::size_t b = 0; b < models::kBehaviourCount; ++b) {

@@ -90,7 +90,8 @@ RunSummary RunSummary::of(const models::Scenario& scenario, const models::Sensor
     s.dishonest_earned_usd += s.tokens_paid[b] * scenario.rewards.token_price_usd;
   }
   s.wall_seconds = wall_seconds;
-  s.events = world.events_dispatched();
+  s.node_days = static_cast<double>(s.sensors) * static_cast<double>(world.closed_epochs()) *
+                scenario.epoch.to_days();
   return s;
 }
 
@@ -117,9 +118,8 @@ void print_table(std::ostream& out, const RunSummary& s) {
     out << "  fraud      dishonest operators spent " << fixed(s.dishonest_cost_usd, 0)
         << " USD and earned " << fixed(s.dishonest_earned_usd, 0) << " USD\n";
   }
-  const auto events = static_cast<double>(s.events);
-  out << "  wall time  " << fixed(s.wall_seconds, 2) << " s (" << fixed(events / 1e6, 1)
-      << " M events, " << fixed(events / 1e6 / s.wall_seconds, 2) << " M events/s)\n";
+  out << "  wall time  " << fixed(s.wall_seconds, 2) << " s (" << fixed(s.node_days / 1e6, 2)
+      << " M node-days, " << fixed(s.node_days / 1e6 / s.wall_seconds, 2) << " M node-days/s)\n";
 }
 
 void print_json(std::ostream& out, const RunSummary& s, const std::string& output_path) {
@@ -141,7 +141,8 @@ void print_json(std::ostream& out, const RunSummary& s, const std::string& outpu
     out << (b == 0 ? "" : ", ") << json_string(std::string(models::kBehaviourNames[b])) << ": "
         << json_number(s.tokens_paid[b]);
   }
-  out << "}},\n \"wall_seconds\": " << json_number(s.wall_seconds) << ", \"events\": " << s.events
+  out << "}},\n \"wall_seconds\": " << json_number(s.wall_seconds)
+      << ", \"node_days\": " << json_number(s.node_days)
       << ", \"output\": " << json_string(output_path) << "}\n";
 }
 

@@ -32,7 +32,7 @@ struct RunSummary {
   double dishonest_cost_usd = 0;    // capex and opex behind dishonest nodes
   double dishonest_earned_usd = 0;  // their tokens at rewards.token_price_usd
   double wall_seconds = 0;
-  std::uint64_t events = 0;
+  double node_days = 0;  // nodes × simulated days: the work done
 
   static RunSummary of(const models::Scenario& scenario, const models::SensorWorld& world,
                        double wall_seconds);

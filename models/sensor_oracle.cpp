@@ -61,15 +61,21 @@ SensorOracle::SensorOracle(const Scenario& scenario, const StationRegistry& stat
   }
 }
 
-PocResult SensorOracle::verify_beacon(const Beacon& beacon, std::span<const WitnessReport> reports,
-                                      sim::Time now) {
+std::vector<WitnessVerdict> SensorOracle::precheck_beacon(
+    const Beacon& beacon, std::span<const WitnessReport> reports) const {
   if (!poc_) throw std::logic_error("SensorOracle: no proof of coverage in this scenario");
-  PocResult result = poc_->verify(beacon, reports);
+  return poc_->precheck(beacon, reports);
+}
+
+PocResult SensorOracle::verify_beacon(const Beacon& beacon, std::span<const WitnessReport> reports,
+                                      sim::Time now, std::span<const WitnessVerdict> prechecked) {
+  if (!poc_) throw std::logic_error("SensorOracle: no proof of coverage in this scenario");
+  PocResult result = poc_->verify(beacon, reports, prechecked);
   if (result.beacon != BeaconVerdict::valid) return result;
   const std::uint32_t b = beacon.beaconer;
   beacon_units_[b] += result.beaconer_units;
   active_[b] = 1;
-  observations_.clear();
+  const std::size_t first = observations_.size();
   for (std::size_t k = 0; k < reports.size(); ++k) {
     const WitnessVerdict v = result.witnesses[k];
     const std::uint32_t w = reports[k].witness;
@@ -85,8 +91,40 @@ PocResult SensorOracle::verify_beacon(const Beacon& beacon, std::span<const Witn
     }
     if (fails_geometry(v)) ++bad_reports_[w];
   }
-  if (pol_) pol_->observe(b, now, observations_);
+  if (pol_) {
+    evidence_.push_back({b, now, first, observations_.size() - first});
+  } else {
+    observations_.resize(first);
+  }
   return result;
+}
+
+void SensorOracle::judge_locations() {
+  if (!pol_) return;
+  // Group by beaconer, keeping the order verified (a stable counting sort).
+  const std::size_t n = stations_.size();
+  std::vector<std::size_t> start(n + 1, 0);
+  for (const LocationEvidence& e : evidence_)
+    ++start[e.node + 1];
+  for (std::size_t i = 0; i < n; ++i)
+    start[i + 1] += start[i];
+  std::vector<std::size_t> order(evidence_.size());
+  {
+    std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+    for (std::size_t k = 0; k < evidence_.size(); ++k)
+      order[fill[evidence_[k].node]++] = k;
+  }
+#pragma omp parallel for schedule(dynamic, 512)
+  for (std::int64_t ii = 0; ii < static_cast<std::int64_t>(n); ++ii) {
+    const auto i = static_cast<std::size_t>(ii);
+    for (std::size_t k = start[i]; k < start[i + 1]; ++k) {
+      const LocationEvidence& e = evidence_[order[k]];
+      pol_->observe(e.node, e.at,
+                    std::span<const WitnessObservation>(observations_.data() + e.first, e.count));
+    }
+  }
+  evidence_.clear();
+  observations_.clear();
 }
 
 std::vector<double> SensorOracle::shares_for_pool(std::span<const double> units,
@@ -143,6 +181,7 @@ EpochRewards SensorOracle::close_epoch(sim::Time epoch_end, std::span<const Subm
   r.reputation.assign(n, 1.0);
   r.coverage_units.assign(n, 0.0);
 
+  judge_locations();
   std::vector<std::int64_t> accepted(n, 0), rejected(n, 0);
   for (std::size_t k = 0; k < judged.size(); ++k) {
     ++(is_accepted(verdicts[k]) ? accepted : rejected)[judged[k].sensor];

@@ -58,8 +58,13 @@ class SensorOracle {
   bool has_coverage() const { return poc_.has_value(); }
   /// Verifies one beacon and its witness reports (in order of the beacon's receipt) and lets
   /// the result feed proof of location, the witness graph and the epoch's coverage units.
+  /// `prechecked`: precheck_beacon()'s answer for the same reports, made since the last close.
   PocResult verify_beacon(const Beacon& beacon, std::span<const WitnessReport> reports,
-                          sim::Time now);
+                          sim::Time now, std::span<const WitnessVerdict> prechecked = {});
+  /// The witness checks that need no history (ProofOfCoverage::precheck): thread-safe, so the
+  /// beacons due between two closes can be prechecked in parallel.
+  std::vector<WitnessVerdict> precheck_beacon(const Beacon& beacon,
+                                              std::span<const WitnessReport> reports) const;
 
   /// Closes an epoch: the verdicts of the readings judged in it, the emission to distribute.
   EpochRewards close_epoch(sim::Time epoch_end, std::span<const Submission> judged,
@@ -90,8 +95,18 @@ class SensorOracle {
   std::vector<double> beacon_units_;
   std::vector<double> witness_units_;
   std::vector<std::uint8_t> active_;
-  std::vector<std::int64_t> bad_reports_;         // witness reports failing a location check
-  std::vector<WitnessObservation> observations_;  // scratch
+  std::vector<std::int64_t> bad_reports_;  // witness reports failing a location check
+  // Location evidence of the beacons verified since the last close, judged at the close in
+  // parallel over beaconers (each beaconer's in the order verified): one beacon's PoL reads and
+  // writes nothing but its beaconer's score.
+  struct LocationEvidence {
+    std::uint32_t node;
+    sim::Time at;
+    std::size_t first, count;  // in observations_
+  };
+  void judge_locations();
+  std::vector<LocationEvidence> evidence_;
+  std::vector<WitnessObservation> observations_;
 };
 
 }  // namespace models

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include <omp.h>
+
 #include "sim/hdf5_file.hpp"
 
 namespace models {
@@ -60,16 +62,6 @@ std::int64_t cells_in_region(double width_km, double height_km, int res) {
 constexpr sim::Priority kClosePriority = 200;  // after samples and verifications at that instant
 
 }  // namespace
-
-void SensorWorld::EpochBuffer::reset(std::int64_t e, std::int64_t sensor_count) {
-  epoch = e;
-  submissions.clear();
-  truth_c.clear();
-  arrived.clear();
-  tally = EpochTally{};
-  tally.epoch = e;
-  tally.sensors = sensor_count;
-}
 
 SensorWorld::SensorWorld(const Scenario& scenario, std::uint64_t run_index)
     : scenario_(scenario),
@@ -147,14 +139,7 @@ SensorWorld::SensorWorld(const Scenario& scenario, std::uint64_t run_index)
     coverage_cell_[i] = hex_cell_at(sensors_.claimed_x_km[i], sensors_.claimed_y_km[i], res);
   region_hexes_ = cells_in_region(scenario.width_km, scenario.height_km, res);
 
-  simulator_.on<&SensorWorld::sample>(kSample, *this);
   simulator_.on<&SensorWorld::close_epoch>(kCloseEpoch, *this);
-  simulator_.on<&SensorWorld::beacon>(kBeacon, *this);
-  simulator_.on<&SensorWorld::verify>(kVerify, *this);
-  for (std::size_t i = 0; i < n; ++i) {
-    simulator_.every(sampling_[i], sensors_.first_sample[i], kSample,
-                     static_cast<std::uint32_t>(i));
-  }
   if (oracle_.has_coverage()) {
     std::vector<double> tx(n), gain(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -163,17 +148,15 @@ SensorWorld::SensorWorld(const Scenario& scenario, std::uint64_t run_index)
     }
     radio_ = std::make_unique<RadioLinks>(scenario.radio, sensors_.x_km, sensors_.y_km, tx, gain);
     const auto every = static_cast<std::uint64_t>(scenario.beacon_every.ticks());
+    beacon_phase_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       auto phase = streams_.stream("sensor.beacon_phase", i);
-      simulator_.every(scenario.beacon_every,
-                       sim::Time::from_ticks(static_cast<sim::Time::Rep>(phase.uniform_int(every))),
-                       kBeacon, static_cast<std::uint32_t>(i));
+      beacon_phase_[i] =
+          sim::Time::from_ticks(static_cast<sim::Time::Rep>(phase.uniform_int(every)));
     }
   }
   simulator_.every(scenario.epoch, scenario.epoch + scenario.validation.cutoff_grace, kCloseEpoch,
                    0, 0, kClosePriority);
-  buffers_[0].reset(0, static_cast<std::int64_t>(n));
-  buffers_[1].reset(1, static_cast<std::int64_t>(n));
 }
 
 SensorWorld::~SensorWorld() = default;
@@ -189,51 +172,90 @@ sim::RandomStream SensorWorld::stream(std::vector<std::uint64_t>& blocks, const 
   return sim::RandomStream(id, blocks[sensor]);
 }
 
-SensorWorld::EpochBuffer& SensorWorld::buffer_for(std::int64_t epoch) {
-  EpochBuffer& b = buffers_[static_cast<std::size_t>(epoch % 2)];
-  if (b.epoch != epoch) throw std::logic_error("SensorWorld: epoch buffer out of step");
-  return b;
+namespace {
+
+// The first of the times first + k·period (k >= 0) at or after `start`.
+sim::Time first_at_or_after(sim::Time first, sim::Time period, sim::Time start) {
+  if (start <= first) return first;
+  const sim::Time::Rep k = ((start - first).ticks() + period.ticks() - 1) / period.ticks();
+  return first + sim::Time::from_ticks(k * period.ticks());
 }
 
-void SensorWorld::sample(sim::Simulator& s, const sim::Event& e) {
-  const sim::Time now = s.now();
-  const std::int64_t epoch = now / scenario_.epoch;
-  if (epoch >= scenario_.epochs()) return;  // past the end of the run
-  const std::uint32_t i = e.target;
-  if (!sensors_.online(i, now)) return;  // failed, or in an outage: no reading
-  EpochBuffer& buf = buffer_for(epoch);
-  const auto b = static_cast<std::size_t>(sensors_.behaviour[i]);
+enum class Fate : std::uint8_t { not_taken, arrived, lost, late };
 
-  sim::RandomStream noise = stream(noise_blocks_, noise_stream_, i);
-  // The sensor measures where it is; its reading is used as if taken where it claims to be,
-  // so that is the truth it is judged against.
-  const double sensed = field_.at(sensors_.x_km[i], sensors_.y_km[i], now);
-  const bool moved =
-      sensors_.claimed_x_km[i] != sensors_.x_km[i] || sensors_.claimed_y_km[i] != sensors_.y_km[i];
-  const double truth =
-      moved ? field_.at(sensors_.claimed_x_km[i], sensors_.claimed_y_km[i], now) : sensed;
-  const double value = sensors_.reading(i, now, sensed, field_, noise);
-  noise_blocks_[i] = noise.next_block();
+}  // namespace
 
-  const auto index = static_cast<std::uint64_t>(buf.submissions.size());
-  buf.submissions.push_back(Submission{i, now, value});
-  buf.truth_c.push_back(truth);
-  buf.arrived.push_back(0);
-  ++buf.tally.submitted[b];
-  ++submitted_total_[i];
+void SensorWorld::collect_readings(std::int64_t epoch, EpochBuffer& buf) {
+  const std::size_t n = sensors_.size();
+  const sim::Time start = scenario_.epoch * epoch;
+  const sim::Time end = start + scenario_.epoch;
+  const sim::Time deadline = cutoff(epoch);
+  // Each sensor's readings go to slots of their own, so threads never share one.
+  std::vector<std::size_t> offset(n + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const sim::Time t0 = first_at_or_after(sensors_.first_sample[i], sampling_[i], start);
+    const std::size_t k =
+        t0 < end ? static_cast<std::size_t>((end - t0 - sim::Time::micros(1)) / sampling_[i]) + 1
+                 : 0;
+    offset[i + 1] = offset[i] + k;
+  }
+  const std::size_t slots = offset[n];
+  std::vector<Submission> taken(slots);
+  std::vector<double> truth(slots);
+  std::vector<Fate> fate(slots, Fate::not_taken);
+  std::vector<sim::NetworkCounters> counts(static_cast<std::size_t>(omp_get_max_threads()));
 
-  // The oracle only looks at an epoch's readings at its cut-off, so what matters of a delivery
-  // is whether it makes the cut-off: Network::transit decides it (with the draws send() would
-  // make) without an event per reading, which would double the events of a run.
-  sim::RandomStream net = stream(network_blocks_, network_stream_, i);
-  const sim::SendResult r = network_->transit(i, network_->sink(), now, net);
-  network_blocks_[i] = net.next_block();
-  if (r.outcome != sim::Delivery::delivered) {
-    ++buf.tally.lost[b];
-  } else if (now + r.latency > cutoff(epoch)) {
-    ++buf.tally.late[b];  // the oracle discards it on arrival
-  } else {
-    buf.arrived[index] = 1;
+#pragma omp parallel
+  {
+    sim::NetworkCounters& mine = counts[static_cast<std::size_t>(omp_get_thread_num())];
+#pragma omp for schedule(dynamic, 256)
+    for (std::int64_t ii = 0; ii < static_cast<std::int64_t>(n); ++ii) {
+      const auto i = static_cast<std::uint32_t>(ii);
+      const bool moved = sensors_.claimed_x_km[i] != sensors_.x_km[i] ||
+                         sensors_.claimed_y_km[i] != sensors_.y_km[i];
+      sim::Time now = first_at_or_after(sensors_.first_sample[i], sampling_[i], start);
+      for (std::size_t k = offset[i]; k < offset[i + 1]; ++k, now += sampling_[i]) {
+        if (!sensors_.online(i, now)) continue;  // failed, or in an outage: no reading
+        // Each reading starts fresh blocks of the sensor's streams, as if it were its own event.
+        sim::RandomStream noise = stream(noise_blocks_, noise_stream_, i);
+        sim::RandomStream net = stream(network_blocks_, network_stream_, i);
+        // The sensor measures where it is; its reading is used as if taken where it claims to
+        // be, so that is the truth it is judged against.
+        const double sensed = field_.at(sensors_.x_km[i], sensors_.y_km[i], now);
+        truth[k] =
+            moved ? field_.at(sensors_.claimed_x_km[i], sensors_.claimed_y_km[i], now) : sensed;
+        taken[k] = Submission{i, now, sensors_.reading(i, now, sensed, field_, noise)};
+        // What matters of a delivery is whether it makes the cut-off.
+        const sim::SendResult r = network_->transit_to_sink(i, now, net, mine);
+        fate[k] = r.outcome != sim::Delivery::delivered ? Fate::lost
+                  : now + r.latency > deadline          ? Fate::late  // discarded on arrival
+                                                        : Fate::arrived;
+        noise_blocks_[i] = noise.next_block();
+        network_blocks_[i] = net.next_block();
+      }
+    }
+  }
+  for (const sim::NetworkCounters& c : counts)
+    network_->add_counts(c);
+
+  EpochTally& t = buf.tally;
+  t = EpochTally{};
+  t.epoch = epoch;
+  t.sensors = static_cast<std::int64_t>(n);
+  buf.submissions.clear();
+  buf.truth_c.clear();
+  buf.arrived.clear();
+  for (std::size_t k = 0; k < slots; ++k) {
+    if (fate[k] == Fate::not_taken) continue;
+    const std::uint32_t i = taken[k].sensor;
+    const auto b = static_cast<std::size_t>(sensors_.behaviour[i]);
+    buf.submissions.push_back(taken[k]);
+    buf.truth_c.push_back(truth[k]);
+    buf.arrived.push_back(fate[k] == Fate::arrived ? 1 : 0);
+    ++t.submitted[b];
+    ++submitted_total_[i];
+    t.lost[b] += fate[k] == Fate::lost ? 1 : 0;
+    t.late[b] += fate[k] == Fate::late ? 1 : 0;
   }
 }
 
@@ -251,7 +273,7 @@ void SensorWorld::judge_readings(EpochBuffer& buf, std::vector<Submission>& arri
   for (std::size_t k = 0; k < arrived.size(); ++k) {
     bad[k] = std::abs(arrived[k].value_c - buf.truth_c[origin[k]]) > scenario_.metrics.bad_error_c;
   }
-  const ReadingBatch batch{arrived, verdicts, scenario_.epoch * buf.epoch, scenario_.epoch};
+  const ReadingBatch batch{arrived, verdicts, scenario_.epoch * buf.tally.epoch, scenario_.epoch};
   std::vector<std::uint8_t> before(arrived.size());
   t.checks.assign(oracle_.reading_checks(), CheckTally{});
   for (std::size_t c = 0; c < oracle_.reading_checks(); ++c) {
@@ -348,10 +370,12 @@ void SensorWorld::pay(EpochTally& t, const EpochRewards& rewards) {
   }
 }
 
-void SensorWorld::close_epoch(sim::Simulator&, const sim::Event&) {
+void SensorWorld::close_epoch(sim::Simulator& s, const sim::Event&) {
   const std::int64_t epoch = closed_epochs_;
   if (epoch >= scenario_.epochs()) return;
-  EpochBuffer& buf = buffer_for(epoch);
+  EpochBuffer buf;
+  collect_readings(epoch, buf);
+  if (oracle_.has_coverage()) run_beacons(s.now());
   EpochTally& t = buf.tally;
 
   std::vector<Submission> arrived;
@@ -372,7 +396,6 @@ void SensorWorld::close_epoch(sim::Simulator&, const sim::Event&) {
   for (const auto& observer : observers_)
     observer(t);
   ++closed_epochs_;
-  buf.reset(epoch + 2, static_cast<std::int64_t>(sensors_.size()));
 }
 
 void SensorWorld::run() {

@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include "models/economy/ledger.hpp"
@@ -34,6 +33,11 @@ namespace models {
 /// each other. At each epoch's cut-off the oracle (SensorOracle, which never sees the truth) runs
 /// its checks and reward rule; payouts go through the ledger, whose conservation is checked; the
 /// metrics compare every verdict with the truth.
+/// The cut-off is the one event of an epoch. What sensors did since the last one is worked out
+/// then, in bulk and in parallel over sensors: each sensor's readings and beacons depend only on
+/// its own random streams, the (pure) field and the other sensors' (pure) uptime, and nothing
+/// the oracle decides reaches a sensor before the cut-off, so the result is the one an event
+/// per reading would give, at any thread count.
 ///   SensorWorld w(scenario, 0);  w.run();  w.write(writer);
 class SensorWorld {
  public:
@@ -64,35 +68,39 @@ class SensorWorld {
   std::uint64_t events_dispatched() const { return simulator_.events_dispatched(); }
 
  private:
-  static constexpr sim::EventKind kSample = 1;
   static constexpr sim::EventKind kCloseEpoch = 3;
-  static constexpr sim::EventKind kBeacon = 4;
-  static constexpr sim::EventKind kVerify = 5;
 
-  // The readings of one epoch, kept until the epoch closes. Two of them alternate.
+  // The readings of one epoch that were taken, with the truth at their claimed places and
+  // whether each reached the oracle by the cut-off.
   struct EpochBuffer {
-    std::int64_t epoch = -1;
     std::vector<Submission> submissions;
     std::vector<double> truth_c;
     std::vector<std::uint8_t> arrived;
     EpochTally tally;
-    void reset(std::int64_t e, std::int64_t sensor_count);
   };
   // A beacon on its way to verification, with the reports the oracle will receive for it.
   struct PendingBeacon {
+    sim::Time sent;
+    sim::Time verify_at;  // once its witness window has passed
     Beacon beacon;
     std::vector<WitnessReport> reports;
     std::vector<std::uint8_t> forged;  // per report: the witness never heard it
+    std::vector<WitnessVerdict> prechecked;
   };
 
-  void sample(sim::Simulator& s, const sim::Event& e);
   void close_epoch(sim::Simulator& s, const sim::Event& e);
-  void beacon(sim::Simulator& s, const sim::Event& e);  // sensor_world_coverage.cpp
-  void verify(sim::Simulator& s, const sim::Event& e);  // sensor_world_coverage.cpp
+  /// Every reading of the epoch, taken in bulk over sensors in parallel: a sensor's readings
+  /// depend only on its own streams and the (pure) field, so no event per reading is needed.
+  void collect_readings(std::int64_t epoch, EpochBuffer& buf);
+  // sensor_world_coverage.cpp: beacons sent before `until` (in parallel over sensors), then those
+  // whose witness window has closed by `until` verified in time order.
+  void run_beacons(sim::Time until);
+  void send_beacons(std::uint32_t i, sim::Time from, sim::Time to, std::vector<PendingBeacon>& out,
+                    sim::NetworkCounters& counts);
+  void verify(const PendingBeacon& p);
   void judge_readings(EpochBuffer& buf, std::vector<Submission>& arrived,
                       std::vector<Verdict>& verdicts, std::vector<std::size_t>& origin);
   void pay(EpochTally& t, const EpochRewards& rewards);
-  EpochBuffer& buffer_for(std::int64_t epoch);
   sim::Time cutoff(std::int64_t epoch) const;
   sim::RandomStream stream(std::vector<std::uint64_t>& blocks, const sim::StreamId& base,
                            std::uint32_t sensor) const;
@@ -119,14 +127,15 @@ class SensorWorld {
   std::vector<std::uint64_t> noise_blocks_;
   std::vector<std::uint64_t> network_blocks_;
   std::vector<std::uint64_t> beacon_blocks_;
-  std::array<EpochBuffer, 2> buffers_;
   std::int64_t closed_epochs_ = 0;
 
-  // Coverage: the members of each ring or swarm (by operator), beacons awaiting verification,
+  // Coverage: the members of each ring or swarm (by operator), each sensor's beacon phase, how
+  // far beacons have been sent, the beacons sent but not yet verified (in verification order)
   // and the tally of the beacons verified since the last epoch closed.
   std::vector<std::vector<std::uint32_t>> crew_;
-  std::unordered_map<std::uint64_t, PendingBeacon> pending_;
-  std::uint64_t next_beacon_ = 0;
+  std::vector<sim::Time> beacon_phase_;
+  sim::Time beacons_sent_until_;
+  std::vector<PendingBeacon> pending_;
   CoverageTally coverage_now_;
 
   // Truth-side bookkeeping: each sensor's coverage cell, the region's cell count, what each

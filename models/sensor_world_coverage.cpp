@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <omp.h>
+
 #include "models/sensor_world.hpp"
 #include "models/validation/radio.hpp"
 
@@ -27,82 +29,133 @@ bool lies_about_location(Behaviour b) {
 
 }  // namespace
 
-void SensorWorld::beacon(sim::Simulator& s, const sim::Event& e) {
-  const sim::Time now = s.now();
-  if (now / scenario_.epoch >= scenario_.epochs()) return;
-  const std::uint32_t i = e.target;
-  if (!sensors_.online(i, now)) return;
-  sim::RandomStream rng = stream(beacon_blocks_, beacon_stream_, i);
+void SensorWorld::run_beacons(sim::Time until) {
+  // Send every beacon due in [beacons_sent_until_, until) while the run lasts, in parallel over
+  // beaconers: a beacon draws only from its beaconer's stream and reads only pure state.
+  const sim::Time from = beacons_sent_until_;
+  const sim::Time to = std::min(until, scenario_.epoch * scenario_.epochs());
+  if (from < to) {
+    const auto threads = static_cast<std::size_t>(omp_get_max_threads());
+    std::vector<std::vector<PendingBeacon>> made(threads);
+    std::vector<sim::NetworkCounters> counts(threads);
+#pragma omp parallel
+    {
+      const auto me = static_cast<std::size_t>(omp_get_thread_num());
+#pragma omp for schedule(dynamic, 256)
+      for (std::int64_t ii = 0; ii < static_cast<std::int64_t>(sensors_.size()); ++ii) {
+        send_beacons(static_cast<std::uint32_t>(ii), from, to, made[me], counts[me]);
+      }
+    }
+    for (std::size_t k = 0; k < threads; ++k) {
+      network_->add_counts(counts[k]);
+      for (PendingBeacon& p : made[k])
+        pending_.push_back(std::move(p));
+    }
+    beacons_sent_until_ = to;
+    // Verification order: by time, then beaconer (a beaconer sends one beacon at a time).
+    std::sort(pending_.begin(), pending_.end(), [](const PendingBeacon& a, const PendingBeacon& b) {
+      if (a.verify_at != b.verify_at) return a.verify_at < b.verify_at;
+      if (a.beacon.beaconer != b.beacon.beaconer) return a.beacon.beaconer < b.beacon.beaconer;
+      return a.sent < b.sent;
+    });
+  }
+  // The oracle verifies each beacon once its witness window has closed, in time order: its
+  // reciprocity and bucket checks depend on the beacons verified before.
+  // The checks that need no history run first, in parallel.
+  std::size_t due = 0;
+  while (due < pending_.size() && pending_[due].verify_at <= until)
+    ++due;
+#pragma omp parallel for schedule(dynamic, 64)
+  for (std::int64_t k = 0; k < static_cast<std::int64_t>(due); ++k) {
+    PendingBeacon& p = pending_[static_cast<std::size_t>(k)];
+    p.prechecked = oracle_.precheck_beacon(p.beacon, p.reports);
+  }
+  std::size_t done = 0;
+  while (done < due)
+    verify(pending_[done++]);
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(done));
+}
+
+void SensorWorld::send_beacons(std::uint32_t i, sim::Time from, sim::Time to,
+                               std::vector<PendingBeacon>& out, sim::NetworkCounters& counts) {
+  const sim::Time every = scenario_.beacon_every;
+  sim::Time now = beacon_phase_[i];
+  if (now < from)
+    now +=
+        sim::Time::from_ticks((from - now + every - sim::Time::micros(1)) / every * every.ticks());
+  if (now >= to) return;
+  // Each beacon starts a fresh block of the beaconer's stream, as if it were its own event.
+  sim::StreamId id = beacon_stream_;
+  id.entity = i;
+  std::uint64_t block = beacon_blocks_[i];
   const HardwareSpec& hw = sensors_.spec_of(i).hardware;
   const double frequency_hz = scenario_.radio.frequency_hz;
-
-  PendingBeacon p;
-  p.beacon.beaconer = i;
-  p.beacon.entropy_start = now - now % kEntropyPeriod;
-  p.beacon.payload = rng.next_u64();
-  p.beacon.frequency_hz = frequency_hz;
-  p.beacon.tx_power_dbm = hw.tx_power_dbm;
-  p.beacon.gain_ddbi = gain_ddbi(hw);
-  const sim::SendResult sent = network_->transit(i, network_->sink(), now, rng);
-  if (sent.outcome != sim::Delivery::delivered) {
-    beacon_blocks_[i] = rng.next_block();
-    return;  // the oracle never learns of it
-  }
-  p.beacon.received = now + sent.latency;
-
-  const auto report = [&](std::uint32_t w, double signal_dbm, bool forged) {
-    const sim::SendResult r = network_->transit(w, network_->sink(), now, rng);
-    if (r.outcome != sim::Delivery::delivered) return;
-    p.reports.push_back(WitnessReport{w, now + r.latency, p.beacon.payload, frequency_hz,
-                                      signal_dbm, gain_ddbi(sensors_.spec_of(w).hardware)});
-    p.forged.push_back(forged ? 1 : 0);
-  };
-
   const Behaviour b = sensors_.behaviour[i];
   const bool crewed = b == Behaviour::colluder || b == Behaviour::sybil;
   const std::uint32_t op = sensors_.operator_id[i];
-  if (sensors_.has_radio(i)) {
-    const RadioSpec& radio = scenario_.radio;
-    const double tx_loss = site_loss_db(sensors_, i);
-    for (const RadioLink& link : radio_->of(i)) {
-      const std::uint32_t w = link.receiver;
-      if (!sensors_.has_radio(w) || !sensors_.online(w, now)) continue;
-      const double shadow =
-          radio.shadowing_sd_db > 0 ? rng.normal(0.0, radio.shadowing_sd_db) : 0.0;
-      const double rx =
-          static_cast<double>(link.mean_dbm) - tx_loss - site_loss_db(sensors_, w) + shadow;
-      if (rx < radio.sensitivity_dbm) continue;
-      if (crewed && sensors_.operator_id[w] == op) continue;  // the crew forges instead, below
-      report(w, rx, false);
+  for (; now < to; now += every) {
+    if (!sensors_.online(i, now)) continue;
+    sim::RandomStream rng(id, block);
+    PendingBeacon p;
+    p.sent = now;
+    p.beacon.beaconer = i;
+    p.beacon.entropy_start = now - now % kEntropyPeriod;
+    p.beacon.payload = rng.next_u64();
+    p.beacon.frequency_hz = frequency_hz;
+    p.beacon.tx_power_dbm = hw.tx_power_dbm;
+    p.beacon.gain_ddbi = gain_ddbi(hw);
+    const sim::SendResult sent = network_->transit_to_sink(i, now, rng, counts);
+    if (sent.outcome != sim::Delivery::delivered) {
+      block = rng.next_block();
+      continue;  // the oracle never learns of it
     }
-  }
-  if (crewed) {
-    // Ring and swarm mates say they heard it, with a signal a little weaker than free space
-    // allows over the claimed distance: plausible to a free-space check.
-    for (std::uint32_t m : crew_[op]) {
-      if (m == i || !sensors_.online(m, now)) continue;
-      const double d_m = 1000.0 * std::hypot(sensors_.claimed_x_km[i] - sensors_.claimed_x_km[m],
-                                             sensors_.claimed_y_km[i] - sensors_.claimed_y_km[m]);
-      const double ceiling = radio::expected_rssi_dbm(hw.tx_power_dbm, gain_ddbi(hw),
-                                                      gain_ddbi(sensors_.spec_of(m).hardware),
-                                                      std::max(d_m, 1.0), frequency_hz);
-      report(m, ceiling - rng.uniform(5.0, 15.0), true);
-    }
-  }
-  beacon_blocks_[i] = rng.next_block();
+    p.beacon.received = now + sent.latency;
 
-  const std::uint64_t key = next_beacon_++;
-  const sim::Time verify_at = p.beacon.received + scenario_.validation.coverage->max_witness_lag;
-  pending_.emplace(key, std::move(p));
-  s.schedule_at(verify_at, kVerify, 0, key);
+    const auto report = [&](std::uint32_t w, double signal_dbm, bool forged) {
+      const sim::SendResult r = network_->transit_to_sink(w, now, rng, counts);
+      if (r.outcome != sim::Delivery::delivered) return;
+      p.reports.push_back(WitnessReport{w, now + r.latency, p.beacon.payload, frequency_hz,
+                                        signal_dbm, gain_ddbi(sensors_.spec_of(w).hardware)});
+      p.forged.push_back(forged ? 1 : 0);
+    };
+
+    if (sensors_.has_radio(i)) {
+      const RadioSpec& radio = scenario_.radio;
+      const double tx_loss = site_loss_db(sensors_, i);
+      for (const RadioLink& link : radio_->of(i)) {
+        const std::uint32_t w = link.receiver;
+        if (!sensors_.has_radio(w) || !sensors_.online(w, now)) continue;
+        const double shadow =
+            radio.shadowing_sd_db > 0 ? rng.normal(0.0, radio.shadowing_sd_db) : 0.0;
+        const double rx =
+            static_cast<double>(link.mean_dbm) - tx_loss - site_loss_db(sensors_, w) + shadow;
+        if (rx < radio.sensitivity_dbm) continue;
+        if (crewed && sensors_.operator_id[w] == op) continue;  // the crew forges instead, below
+        report(w, rx, false);
+      }
+    }
+    if (crewed) {
+      // Ring and swarm mates say they heard it, with a signal a little weaker than free space
+      // allows over the claimed distance: plausible to a free-space check.
+      for (std::uint32_t m : crew_[op]) {
+        if (m == i || !sensors_.online(m, now)) continue;
+        const double d_m = 1000.0 * std::hypot(sensors_.claimed_x_km[i] - sensors_.claimed_x_km[m],
+                                               sensors_.claimed_y_km[i] - sensors_.claimed_y_km[m]);
+        const double ceiling = radio::expected_rssi_dbm(hw.tx_power_dbm, gain_ddbi(hw),
+                                                        gain_ddbi(sensors_.spec_of(m).hardware),
+                                                        std::max(d_m, 1.0), frequency_hz);
+        report(m, ceiling - rng.uniform(5.0, 15.0), true);
+      }
+    }
+    block = rng.next_block();
+    p.verify_at = p.beacon.received + scenario_.validation.coverage->max_witness_lag;
+    out.push_back(std::move(p));
+  }
+  beacon_blocks_[i] = block;
 }
 
-void SensorWorld::verify(sim::Simulator& s, const sim::Event& e) {
-  auto it = pending_.find(e.payload);
-  if (it == pending_.end()) throw std::logic_error("SensorWorld: unknown beacon");
-  const PendingBeacon p = std::move(it->second);
-  pending_.erase(it);
-  const PocResult result = oracle_.verify_beacon(p.beacon, p.reports, s.now());
+void SensorWorld::verify(const PendingBeacon& p) {
+  const PocResult result = oracle_.verify_beacon(p.beacon, p.reports, p.verify_at, p.prechecked);
 
   CoverageTally& c = coverage_now_;
   const auto bb = static_cast<std::size_t>(sensors_.behaviour[p.beacon.beaconer]);

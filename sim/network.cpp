@@ -228,16 +228,33 @@ bool Network::route_cut(const Routes& routes, std::uint32_t from, std::uint32_t 
 SendResult Network::transit(std::uint32_t from, std::uint32_t to, Time at, RandomStream& rng) {
   check_vertex(from, "source");
   check_vertex(to, "destination");
-  const Routes& r = routes_to(to);
+  return travel(routes_to(to), from, to, at, rng, counters_);
+}
+
+SendResult Network::transit_to_sink(std::uint32_t from, Time at, RandomStream& rng,
+                                    NetworkCounters& counts) const {
+  check_vertex(from, "source");
+  return travel(*routes_[sink_], from, sink_, at, rng, counts);
+}
+
+void Network::add_counts(const NetworkCounters& counts) {
+  counters_.delivered += counts.delivered;
+  counters_.lost += counts.lost;
+  counters_.partitioned += counts.partitioned;
+  counters_.unreachable += counts.unreachable;
+}
+
+SendResult Network::travel(const Routes& r, std::uint32_t from, std::uint32_t to, Time at,
+                           RandomStream& rng, NetworkCounters& counts) const {
   SendResult result;
   if (r.hops[from] == kNoRoute) {
-    ++counters_.unreachable;
+    ++counts.unreachable;
     result.outcome = Delivery::unreachable;
     return result;
   }
   result.hops = r.hops[from];
   if (route_cut(r, from, to, at)) {
-    ++counters_.partitioned;
+    ++counts.partitioned;
     result.outcome = Delivery::partitioned;
     return result;
   }
@@ -245,13 +262,13 @@ SendResult Network::transit(std::uint32_t from, std::uint32_t to, Time at, Rando
   double jitter_us = 0.0;
   for (std::uint32_t hop = 0; hop < result.hops; ++hop) {
     if (link_.loss_per_hop > 0.0 && rng.bernoulli(link_.loss_per_hop)) {
-      ++counters_.lost;
+      ++counts.lost;
       result.outcome = Delivery::lost;
       return result;
     }
     if (jitter_mean_us > 0.0) jitter_us += rng.exponential(jitter_mean_us);
   }
-  ++counters_.delivered;
+  ++counts.delivered;
   result.outcome = Delivery::delivered;
   result.latency = r.base_latency[from] + Time::micros(std::llround(jitter_us));
   return result;

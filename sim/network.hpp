@@ -134,6 +134,12 @@ class Network {
   /// only needs to compare with a deadline (many small reports), which would otherwise cost an
   /// event each. The same draws, in the same order, as send() at time `at`.
   SendResult transit(std::uint32_t from, std::uint32_t to, Time at, RandomStream& rng);
+  /// transit() to the sink, counted in `counts` instead of the network's counters: it changes
+  /// nothing in the network, so threads may call it at once (each with its own counts, added
+  /// back with add_counts() afterwards).
+  SendResult transit_to_sink(std::uint32_t from, Time at, RandomStream& rng,
+                             NetworkCounters& counts) const;
+  void add_counts(const NetworkCounters& counts);
   const NetworkCounters& counters() const { return counters_; }
 
  private:
@@ -154,6 +160,8 @@ class Network {
   const Routes& routes_to(std::uint32_t to);
   Routes compute_routes(std::uint32_t to) const;
   bool route_cut(const Routes& routes, std::uint32_t from, std::uint32_t to, Time at) const;
+  SendResult travel(const Routes& routes, std::uint32_t from, std::uint32_t to, Time at,
+                    RandomStream& rng, NetworkCounters& counts) const;
 
   Graph graph_;
   std::vector<Point> positions_;

@@ -4,6 +4,8 @@
 #include <numeric>
 #include <stdexcept>
 
+#include <parallel/algorithm>
+
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/connected_components.hpp>
 
@@ -21,23 +23,20 @@ std::uint64_t key_of(const WitnessArc& a) {
   return key_of(a.beaconer, a.witness);
 }
 
-/// a + b (sign = +1) or a − b (sign = −1, b's pairs all in a), both sorted by key; zeros dropped.
-std::vector<WitnessArc> merge(const std::vector<WitnessArc>& a, const std::vector<WitnessArc>& b,
-                              int sign) {
+/// a + b, both sorted by key: counts of the same pair added.
+std::vector<WitnessArc> merge(const std::vector<WitnessArc>& a, const std::vector<WitnessArc>& b) {
   std::vector<WitnessArc> out;
-  out.reserve(a.size() + (sign > 0 ? b.size() : 0));
+  out.reserve(a.size() + b.size());
   std::size_t i = 0, j = 0;
   while (i < a.size() || j < b.size()) {
     if (j == b.size() || (i < a.size() && key_of(a[i]) < key_of(b[j]))) {
       out.push_back(a[i++]);
     } else if (i == a.size() || key_of(b[j]) < key_of(a[i])) {
-      if (sign < 0) throw std::logic_error("WitnessGraph: expiring a pair not in the window");
       out.push_back(b[j++]);
     } else {
       WitnessArc sum = a[i++];
-      sum.count = sign > 0 ? sum.count + b[j].count : sum.count - b[j].count;
-      ++j;
-      if (sum.count > 0) out.push_back(sum);
+      sum.count += b[j++].count;
+      out.push_back(sum);
     }
   }
   return out;
@@ -120,7 +119,9 @@ void WitnessGraph::record(std::uint32_t beaconer, std::uint32_t witness, std::ui
 }
 
 void WitnessGraph::end_epoch() {
-  std::sort(open_.begin(), open_.end());
+  // Pairs compare as whole values, so equal elements are identical and any sort, the parallel
+  // one included, gives the same result.
+  __gnu_parallel::sort(open_.begin(), open_.end());
   std::vector<WitnessArc> epoch;
   for (const auto& [key, count] : open_) {
     if (!epoch.empty() && key_of(epoch.back()) == key) {
@@ -131,20 +132,38 @@ void WitnessGraph::end_epoch() {
     }
   }
   open_.clear();  // keeps its capacity: the next epoch has about as many events
-  total_ = merge(total_, epoch, +1);
   epochs_.push_back(std::move(epoch));
-  if (epochs_.size() > window_) {
-    total_ = merge(total_, epochs_.front(), -1);
-    epochs_.pop_front();
+  if (epochs_.size() > window_) epochs_.pop_front();
+  total_stale_ = true;
+}
+
+std::span<const WitnessArc> WitnessGraph::arcs() const {
+  if (total_stale_) {
+    // Pairwise merges, as in a merge sort: each arc is copied log2(window) times.
+    std::vector<std::vector<WitnessArc>> level(epochs_.begin(), epochs_.end());
+    while (level.size() > 1) {
+      std::vector<std::vector<WitnessArc>> next((level.size() + 1) / 2);
+#pragma omp parallel for schedule(dynamic, 1)
+      for (std::int64_t k = 0; k < static_cast<std::int64_t>(next.size()); ++k) {
+        const auto i = static_cast<std::size_t>(2 * k);
+        next[static_cast<std::size_t>(k)] =
+            i + 1 < level.size() ? merge(level[i], level[i + 1]) : std::move(level[i]);
+      }
+      level = std::move(next);
+    }
+    total_ = level.empty() ? std::vector<WitnessArc>{} : std::move(level.front());
+    total_stale_ = false;
   }
+  return total_;
 }
 
 std::int64_t WitnessGraph::count(std::uint32_t beaconer, std::uint32_t witness) const {
   const std::uint64_t key = key_of(beaconer, witness);
+  const std::span<const WitnessArc> total = arcs();
   const auto it =
-      std::lower_bound(total_.begin(), total_.end(), key,
+      std::lower_bound(total.begin(), total.end(), key,
                        [](const WitnessArc& a, std::uint64_t k) { return key_of(a) < k; });
-  return it != total_.end() && key_of(*it) == key ? it->count : 0;
+  return it != total.end() && key_of(*it) == key ? it->count : 0;
 }
 
 CollusionDetector::CollusionDetector(const CollusionSpec& spec, std::size_t nodes)

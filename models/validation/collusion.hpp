@@ -45,7 +45,7 @@ class WitnessGraph {
   void end_epoch();
 
   /// Window totals over the closed epochs, sorted by (beaconer, witness), no zero counts.
-  std::span<const WitnessArc> arcs() const { return total_; }
+  std::span<const WitnessArc> arcs() const;
   /// Window total for one ordered pair (0 when absent).
   std::int64_t count(std::uint32_t beaconer, std::uint32_t witness) const;
   std::size_t nodes() const { return nodes_; }
@@ -57,7 +57,9 @@ class WitnessGraph {
   std::size_t window_;
   std::vector<std::pair<std::uint64_t, std::uint32_t>> open_;  // (pair key, count) per record
   std::deque<std::vector<WitnessArc>> epochs_;                 // oldest first, each sorted
-  std::vector<WitnessArc> total_;
+  // The window totals, summed when asked for: analyses are rarer than epochs.
+  mutable std::vector<WitnessArc> total_;
+  mutable bool total_stale_ = false;
 };
 
 /// One cluster of the mutual-witness graph and how it looks from outside.

@@ -181,12 +181,47 @@ WitnessVerdict ProofOfCoverage::check_witness(const Beacon& b, const WitnessRepo
                                               d_km * 1000.0, w.frequency_hz)) {
     return V::rssi_too_strong;
   }
-  const auto& last = last_reciprocal_beacon_[w.witness];
-  if (!last || w.received - *last >= spec_.reciprocity_window) return V::no_reciprocity;
   return V::valid;
 }
 
-PocResult ProofOfCoverage::verify(const Beacon& b, std::span<const WitnessReport> witnesses) {
+WitnessVerdict ProofOfCoverage::check_reciprocity(const WitnessReport& w) const {
+  const auto& last = last_reciprocal_beacon_[w.witness];
+  if (!last || w.received - *last >= spec_.reciprocity_window) {
+    return WitnessVerdict::no_reciprocity;
+  }
+  return WitnessVerdict::valid;
+}
+
+namespace {
+
+Time first_receipt(std::span<const WitnessReport> witnesses) {
+  Time first = Time::max();
+  for (const WitnessReport& w : witnesses)
+    first = std::min(first, w.received);
+  return first;
+}
+
+}  // namespace
+
+std::vector<WitnessVerdict> ProofOfCoverage::precheck(
+    const Beacon& b, std::span<const WitnessReport> witnesses) const {
+  if (b.beaconer >= hotspots()) throw std::out_of_range("ProofOfCoverage: unknown beaconer");
+  std::vector<WitnessVerdict> v(witnesses.size());
+  const Time first_witness = first_receipt(witnesses);
+  for (std::size_t i = 0; i < witnesses.size(); ++i) {
+    if (witnesses[i].witness >= hotspots()) {
+      throw std::out_of_range("ProofOfCoverage: unknown witness");
+    }
+    v[i] = check_witness(b, witnesses[i], first_witness);
+  }
+  return v;
+}
+
+PocResult ProofOfCoverage::verify(const Beacon& b, std::span<const WitnessReport> witnesses,
+                                  std::span<const WitnessVerdict> prechecked) {
+  if (!prechecked.empty() && prechecked.size() != witnesses.size()) {
+    throw std::invalid_argument("ProofOfCoverage: one prechecked verdict per report");
+  }
   if (b.beaconer >= hotspots()) throw std::out_of_range("ProofOfCoverage: unknown beaconer");
   for (const WitnessReport& w : witnesses) {
     if (w.witness >= hotspots()) throw std::out_of_range("ProofOfCoverage: unknown witness");
@@ -223,9 +258,7 @@ PocResult ProofOfCoverage::verify(const Beacon& b, std::span<const WitnessReport
     if (a.received != c.received) return a.received < c.received;
     return i < j;
   });
-  Time first_witness = Time::max();
-  for (const WitnessReport& w : witnesses)
-    first_witness = std::min(first_witness, w.received);
+  const Time first_witness = first_receipt(witnesses);
 
   std::vector<std::size_t> passed;
   bool heard = false;  // a report passed every check but reciprocity
@@ -235,7 +268,9 @@ PocResult ProofOfCoverage::verify(const Beacon& b, std::span<const WitnessReport
       r.witnesses[i] = WitnessVerdict::duplicate;
       continue;
     }
-    r.witnesses[i] = check_witness(b, witnesses[i], first_witness);
+    const WitnessVerdict fixed =
+        prechecked.empty() ? check_witness(b, witnesses[i], first_witness) : prechecked[i];
+    r.witnesses[i] = fixed == WitnessVerdict::valid ? check_reciprocity(witnesses[i]) : fixed;
     if (r.witnesses[i] == WitnessVerdict::valid) passed.push_back(i);
     heard = heard || r.witnesses[i] == WitnessVerdict::valid ||
             r.witnesses[i] == WitnessVerdict::no_reciprocity;

@@ -127,14 +127,25 @@ class ProofOfCoverage {
   /// Judges one beacon and its witness reports and updates the hotspots' history. Throws
   /// std::invalid_argument if the beacon was received before the previously verified one, and
   /// std::out_of_range for an unknown hotspot.
-  PocResult verify(const Beacon& b, std::span<const WitnessReport> witnesses);
+  /// `prechecked`, if given, is precheck()'s answer for the same reports, made since the last
+  /// deny(), deny_edge() or relocate(): verify() then only adds what depends on history.
+  PocResult verify(const Beacon& b, std::span<const WitnessReport> witnesses,
+                   std::span<const WitnessVerdict> prechecked = {});
+  /// The witness checks that depend on nothing but the beacon, its reports and the denylist and
+  /// positions (everything but reciprocity), one verdict per report: valid where only
+  /// reciprocity remains to check. Changes nothing, so many beacons can be prechecked at once,
+  /// in parallel, and then verified in order of receipt.
+  std::vector<WitnessVerdict> precheck(const Beacon& b,
+                                       std::span<const WitnessReport> witnesses) const;
 
   std::size_t hotspots() const { return x_km_.size(); }
   double distance_km(std::uint32_t a, std::uint32_t b) const;
 
  private:
+  // Every witness check but reciprocity.
   WitnessVerdict check_witness(const Beacon& b, const WitnessReport& w,
                                sim::Time first_witness) const;
+  WitnessVerdict check_reciprocity(const WitnessReport& w) const;
   bool edge_denied(std::uint32_t a, std::uint32_t b) const;
 
   PocSpec spec_;

@@ -464,7 +464,7 @@ TEST_CASE("cli: on a terminal, progress is a bar redrawn in place and cleared at
   REQUIRE(r.status == 0);
   CHECK(r.out.find("\r[#") != std::string::npos);
   CHECK(r.out.find("] epoch ") != std::string::npos);
-  CHECK(r.out.find(" M events/s  ETA ") != std::string::npos);
+  CHECK(r.out.find(" M node-days/s  ETA ") != std::string::npos);
   CHECK(r.out.find("\r\x1b[K") != std::string::npos);  // cleared before the summary
   CHECK(r.out.find("depinsim: progress:") == std::string::npos);
   CHECK(fs::exists(file));

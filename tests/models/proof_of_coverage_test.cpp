@@ -359,3 +359,51 @@ TEST_CASE("models::ProofOfCoverage: read_poc_spec reads the keys and refuses bad
   const Net net;
   CHECK_THROWS_AS(ProofOfCoverage(bad, net.x, net.y), std::invalid_argument);
 }
+
+TEST_CASE("models::ProofOfCoverage: verifying with prechecked verdicts gives the same results",
+          "[unit]") {
+  // A mixed stream of beacons: checks fail here and there, reciprocity comes and goes, and a
+  // denial falls between two batches. Prechecking a batch (no history) and then verifying it in
+  // order must give what verifying alone gives.
+  const Net net;
+  ProofOfCoverage plain(PocSpec{}, net.x, net.y), split(PocSpec{}, net.x, net.y);
+  std::vector<std::pair<Beacon, std::vector<WitnessReport>>> batch;
+  std::vector<V> seen;
+  const auto flush = [&] {
+    std::vector<std::vector<V>> pre;
+    for (const auto& [b, ws] : batch)
+      pre.push_back(split.precheck(b, ws));  // all at once, before any verification
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      const auto& [b, ws] = batch[k];
+      const PocResult x = plain.verify(b, ws);
+      const PocResult y = split.verify(b, ws, pre[k]);
+      REQUIRE(x.beacon == y.beacon);
+      REQUIRE(x.witnesses == y.witnesses);
+      REQUIRE(x.beaconer_units == y.beaconer_units);
+      seen.insert(seen.end(), x.witnesses.begin(), x.witnesses.end());
+    }
+    batch.clear();
+  };
+  Time t = Time::hours(1);
+  for (int round = 0; round < 40; ++round, t += Time::hours(7)) {
+    const auto beaconer = static_cast<std::uint32_t>(round % 3 == 0 ? 0 : 1 + round % 2);
+    std::vector<WitnessReport> ws;
+    for (std::uint32_t w : {0U, 1U, 2U, 3U, 5U, 6U, 11U, 12U}) {
+      WitnessReport r = heard_by(w, t + Time::millis(100 + 37 * w));
+      if ((static_cast<std::uint32_t>(round) + w) % 7 == 0) r.payload ^= 1;
+      if ((static_cast<std::uint32_t>(round) + w) % 11 == 0) r.signal_dbm = 0.0;
+      ws.push_back(r);
+    }
+    batch.emplace_back(beacon_of(beaconer, t), std::move(ws));
+    if (round % 5 == 4) flush();
+    if (round == 24) {
+      plain.deny(12);
+      split.deny(12);
+    }
+  }
+  flush();
+  for (V v : {V::valid, V::no_reciprocity, V::payload, V::rssi_too_strong, V::too_close,
+              V::self_witness, V::denied}) {
+    CHECK(std::count(seen.begin(), seen.end(), v) > 0);
+  }
+}

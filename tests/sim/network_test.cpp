@@ -385,3 +385,31 @@ TEST_CASE("sim::Network: transit decides as send does but schedules nothing", "[
   CHECK(moved.counters().delivered == delivered);
   CHECK(sent.counters().delivered == delivered);
 }
+
+TEST_CASE("sim::Network: transit_to_sink decides as transit does and counts in the caller's tally",
+          "[unit]") {
+  LinkModel link = quiet_link();
+  link.jitter_mean = Time::millis(2);
+  link.loss_per_hop = 0.1;
+  Network shared(line(4), link), counted(line(4), link);
+  shared.add_partition({2}, Time::seconds(10), Time::seconds(20));
+  counted.add_partition({2}, Time::seconds(10), Time::seconds(20));
+  auto a = RandomStreams(17, 0).stream("test.transit");
+  auto b = RandomStreams(17, 0).stream("test.transit");
+  sim::NetworkCounters tally;
+  for (int i = 0; i < 2'000; ++i) {
+    const Time at = Time::millis(15 * i);
+    const sim::SendResult x = shared.transit(0, shared.sink(), at, a);
+    const sim::SendResult y = counted.transit_to_sink(0, at, b, tally);
+    REQUIRE(x.outcome == y.outcome);
+    REQUIRE(x.latency == y.latency);
+  }
+  // The network's own counters move only when the tally is handed back.
+  CHECK(counted.counters().sent() == 0);
+  CHECK(tally.partitioned == shared.counters().partitioned);
+  CHECK(tally.lost == shared.counters().lost);
+  CHECK(tally.lost > 0);
+  counted.add_counts(tally);
+  CHECK(counted.counters().delivered == shared.counters().delivered);
+  CHECK(counted.counters().sent() == 2'000);
+}
