@@ -81,13 +81,24 @@ RunSummary RunSummary::of(const models::Scenario& scenario, const models::Sensor
     s.tokens_paid[b] = models::to_tokens(t.paid[b]);
     if (models::is_dishonest(static_cast<models::Behaviour>(b))) dishonest += s.tokens_paid[b];
   }
-  for (models::Behaviour b : world.sensors().behaviour)
-    ++s.nodes[static_cast<std::size_t>(b)];
+  const auto& sensors = world.sensors();
+  for (std::size_t i = 0; i < sensors.size(); ++i) {
+    if (sensors.joins_at[i] != sim::Time::max())
+      ++s.nodes[static_cast<std::size_t>(sensors.behaviour[i])];
+  }
+  const models::EconomyTally& x = t.economy;
+  s.price_usd = x.price_usd;
+  s.tokens_burned = x.burned;
+  s.operators_active = x.operators_active;
+  s.operators_joined = x.operators_joined;
+  s.operators_left = x.operators_left;
+  s.share_profitable = x.share_profitable;
+  s.median_roi = x.median_roi;
   s.fraud_leakage = ratio(dishonest, s.tokens_minted);
   for (std::size_t b = 0; b < models::kBehaviourCount; ++b) {
     if (!models::is_dishonest(static_cast<models::Behaviour>(b))) continue;
     s.dishonest_cost_usd += t.cost_usd[b];
-    s.dishonest_earned_usd += s.tokens_paid[b] * scenario.rewards.token_price_usd;
+    s.dishonest_earned_usd += t.earned_usd[b];
   }
   s.wall_seconds = wall_seconds;
   s.node_days = static_cast<double>(s.sensors) * static_cast<double>(world.closed_epochs()) *
@@ -118,6 +129,11 @@ void print_table(std::ostream& out, const RunSummary& s) {
     out << "  fraud      dishonest operators spent " << fixed(s.dishonest_cost_usd, 0)
         << " USD and earned " << fixed(s.dishonest_earned_usd, 0) << " USD\n";
   }
+  out << "  economy    price " << fixed(s.price_usd, 4) << " USD at the end; burned "
+      << fixed(s.tokens_burned, 0) << "; operators " << s.operators_active << " active (+"
+      << s.operators_joined << " joined, -" << s.operators_left << " left), "
+      << percent(s.share_profitable) << " profitable last epoch, median ROI "
+      << fixed(s.median_roi, 2) << "\n";
   out << "  wall time  " << fixed(s.wall_seconds, 2) << " s (" << fixed(s.node_days / 1e6, 2)
       << " M node-days, " << fixed(s.node_days / 1e6 / s.wall_seconds, 2) << " M node-days/s)\n";
 }
@@ -141,7 +157,14 @@ void print_json(std::ostream& out, const RunSummary& s, const std::string& outpu
     out << (b == 0 ? "" : ", ") << json_string(std::string(models::kBehaviourNames[b])) << ": "
         << json_number(s.tokens_paid[b]);
   }
-  out << "}},\n \"wall_seconds\": " << json_number(s.wall_seconds)
+  out << "}},\n \"economy\": {\"price_usd\": " << json_number(s.price_usd)
+      << ", \"burned\": " << json_number(s.tokens_burned)
+      << ", \"operators_active\": " << s.operators_active
+      << ", \"operators_joined\": " << s.operators_joined
+      << ", \"operators_left\": " << s.operators_left
+      << ", \"share_profitable\": " << json_number(s.share_profitable)
+      << ", \"median_roi\": " << json_number(s.median_roi)
+      << "},\n \"wall_seconds\": " << json_number(s.wall_seconds)
       << ", \"node_days\": " << json_number(s.node_days)
       << ", \"output\": " << json_string(output_path) << "}\n";
 }

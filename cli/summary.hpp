@@ -30,7 +30,13 @@ struct RunSummary {
   std::array<std::int64_t, models::kBehaviourCount> nodes{};  // nodes per behaviour
   double fraud_leakage = 0;         // share of the emission paid to dishonest nodes
   double dishonest_cost_usd = 0;    // capex and opex behind dishonest nodes
-  double dishonest_earned_usd = 0;  // their tokens at rewards.token_price_usd
+  double dishonest_earned_usd = 0;  // their tokens at each epoch's closing price
+  // The economy: the price at the end, what was burned, what operators did.
+  double price_usd = 0;
+  double tokens_burned = 0;
+  std::int64_t operators_active = 0, operators_joined = 0, operators_left = 0;
+  double share_profitable = 0;
+  double median_roi = 0;
   double wall_seconds = 0;
   double node_days = 0;  // nodes × simulated days: the work done
 

@@ -110,19 +110,56 @@ ValidationSpec read_validation(Section s) {
   return v;
 }
 
-RewardSpec read_rewards(Section rewards, bool coverage) {
-  RewardSpec r;
-  Section emission = rewards.section("emission", "tokens minted each epoch");
-  static constexpr std::array<std::string_view, 1> kEmissionKinds{"constant"};
-  emission.choice("kind", "constant", kEmissionKinds, "emission schedule");
-  r.emission_per_epoch = emission.number("per_epoch", r.emission_per_epoch, "tokens", kNonNegative,
-                                         "tokens per epoch");
-  if (r.emission_per_epoch * 1e6 > 9e18) {
-    emission.problem("per_epoch", "is too large to account in micro-tokens");
+void read_economy(Section s, EconomySpec& e) {
+  e.initial_supply = s.number("initial_supply", e.initial_supply, "token", kNonNegative,
+                              "tokens held by the market (every other holder) at the start");
+  if (e.initial_supply * 1e6 > 9e18) {
+    s.problem("initial_supply", "is too large to account in micro-tokens");
   }
-  emission.finish();
-  r.token_price_usd = rewards.number("token_price_usd", r.token_price_usd, "USD", kNonNegative,
-                                     "token price used to value earnings against costs");
+  e.demand = read_demand_spec(
+      s.section("demand", "USD buyers pay for the network's data (economy/demand.hpp)"));
+  e.burn = read_bme_spec(s.section("burn", "how usage burns tokens (economy/burn_and_mint.hpp)"));
+  Section price = s.section("price", "the token price model (economy/price_model.hpp)");
+  e.price = read_price_spec(price);
+  if (e.price.kind == PriceKind::exogenous && !s.describing() && s.problems_so_far() == 0) {
+    try {
+      make_price_model(e.price, e.directory);
+    } catch (const sim::config::ConfigError& err) {
+      for (const auto& p : err.problems())
+        price.problem("file", p.format());
+    } catch (const std::exception& err) {
+      price.problem("file", err.what());
+    }
+  }
+  Section power = s.section("network_power", "the network's power path (Filecoin's baseline)");
+  e.power.initial_bytes = power.number("initial_bytes", e.power.initial_bytes, "B", kNonNegative,
+                                       "quality-adjusted power at the start");
+  e.power.growth_per_year = power.number("growth_per_year", e.power.growth_per_year, "", kPositive,
+                                         "factor per year (2: doubling)");
+  power.finish();
+  s.finish();
+}
+
+// An optional mechanism given by its mapping alone: present means on.
+template <class Spec>
+std::optional<Spec> read_if_present(Section& parent, std::string_view key, std::string_view help,
+                                    Spec (*read)(Section)) {
+  if (!parent.has(key) && !parent.describing()) return std::nullopt;
+  return read(parent.section(key, help));
+}
+
+RewardSpec read_rewards(Section rewards, bool coverage, EconomySpec& e) {
+  RewardSpec r;
+  e.emission = read_emission_spec(
+      rewards.section("emission", "tokens minted over time (rewards/emission.hpp)"));
+  e.split = read_role_split_spec(
+      rewards.section("split", "the emission's shares by role (rewards/role_split.hpp)"));
+  e.staking = read_if_present(rewards, "staking",
+                              "operators' stakes and slashing (economy/staking.hpp); absent: none",
+                              &read_staking_spec);
+  e.vesting = read_if_present(rewards, "vesting",
+                              "locked share of rewards and its release (economy/vesting.hpp)",
+                              &read_vesting_spec);
   Section d = rewards.section("distribution", "how the emission reaches the nodes");
   static constexpr std::array<std::string_view, 4> kKinds{"pro_rata", "weatherxm", "helium_iot",
                                                           "data_and_coverage"};
@@ -182,7 +219,8 @@ MemoryEstimate memory_estimate(const Scenario& s) {
   const double sensors = static_cast<double>(s.sensor_count());
   double readings = 0;
   for (const auto& g : s.sensors) {
-    readings += static_cast<double>(g.count) * static_cast<double>(s.epoch / g.sampling);
+    readings +=
+        static_cast<double>(g.count + g.reserve) * static_cast<double>(s.epoch / g.sampling);
   }
   m.readings_per_epoch = static_cast<std::int64_t>(readings);
   ConsensusSpec consensus;
@@ -229,7 +267,7 @@ sim::TopologySpec topology_spec(const NetworkSpec& n) {
 std::int64_t Scenario::sensor_count() const {
   std::int64_t n = 0;
   for (const auto& g : sensors)
-    n += g.count;
+    n += g.count + g.reserve;
   return n;
 }
 
@@ -297,7 +335,12 @@ Scenario read_scenario(sim::config::Reader& reader, YAML::Node resolved) {
     root.problem("validation", "cutoff_grace must be shorter than run.epoch");
   }
   s.rewards = read_rewards(root.section("rewards", "token emission and distribution"),
-                           s.validation.coverage.has_value());
+                           s.validation.coverage.has_value(), s.economy);
+  s.economy.directory = std::filesystem::absolute(reader.document().source()).parent_path();
+  read_economy(root.section("economy", "demand, burn and the token price (models/economy/)"),
+               s.economy);
+  s.economy.operators = read_operator_spec(
+      root.section("operators", "operators' selling, exit and entry (economy/operators.hpp)"));
   s.metrics = read_metrics(root.section("metrics", "what the simulator measures against the truth"),
                            s.width_km, s.height_km);
   root.finish();

@@ -7,6 +7,7 @@
 
 #include <optional>
 
+#include "models/economy/token_economy.hpp"
 #include "models/field/radio_channel.hpp"
 #include "models/field/temperature_field.hpp"
 #include "models/nodes/sensor_population.hpp"
@@ -61,8 +62,6 @@ enum class Distribution : std::uint8_t {
 };
 
 struct RewardSpec {
-  double emission_per_epoch = 10'000.0;  // tokens minted and split each epoch
-  double token_price_usd = 1.0;          // to value earnings against operators' costs
   Distribution distribution = Distribution::pro_rata;
   DataRewardSpec data;
   IotPoolSpec iot;
@@ -90,6 +89,7 @@ struct Scenario {
   std::vector<SensorGroupSpec> sensors;
   ValidationSpec validation;
   RewardSpec rewards;
+  EconomySpec economy;  // emission, split, staking, vesting, demand, burn, price, operators
   MetricsSpec metrics;
   /// The scenario with every default, extension and override applied, as YAML text.
   std::string resolved_yaml;

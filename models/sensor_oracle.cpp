@@ -172,7 +172,8 @@ void SensorOracle::pay_coverage(Tokens beacons, Tokens witnesses, EpochRewards& 
 }
 
 EpochRewards SensorOracle::close_epoch(sim::Time epoch_end, std::span<const Submission> judged,
-                                       std::span<const Verdict> verdicts, Tokens emission) {
+                                       std::span<const Verdict> verdicts, Tokens emission,
+                                       Tokens data_usage) {
   const std::size_t n = stations_.size();
   EpochRewards r;
   r.payouts.assign(n, 0);
@@ -244,8 +245,16 @@ EpochRewards SensorOracle::close_epoch(sim::Time epoch_end, std::span<const Subm
       pay_data(emission, r);
       break;
     case Distribution::helium_iot: {
-      const IotPools pools = helium_iot_pools(emission, 0, scenario_.rewards.iot);
+      const IotPools pools = helium_iot_pools(emission, data_usage, scenario_.rewards.iot);
       pay_coverage(pools.beacons, pools.witnesses, r);
+      // Data transfer: the stations that carried the data buyers paid for, by accepted readings.
+      std::vector<double> carried(n, 0.0);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (flagged_[i] == 0) carried[i] = static_cast<double>(accepted[i]);
+      }
+      const ProRataSplit data = split_by_shares(pools.data, carried);
+      for (std::size_t i = 0; i < n; ++i)
+        r.payouts[i] += data.payouts[i];
       break;
     }
     case Distribution::data_and_coverage: {

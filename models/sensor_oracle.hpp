@@ -66,9 +66,12 @@ class SensorOracle {
   std::vector<WitnessVerdict> precheck_beacon(const Beacon& beacon,
                                               std::span<const WitnessReport> reports) const;
 
-  /// Closes an epoch: the verdicts of the readings judged in it, the emission to distribute.
+  /// Closes an epoch: the verdicts of the readings judged in it, the emission to distribute and
+  /// the token value of the data buyers paid for (Helium's data credits burned; helium_iot pays
+  /// it to the stations whose readings were accepted, up to the data pool's cap).
   EpochRewards close_epoch(sim::Time epoch_end, std::span<const Submission> judged,
-                           std::span<const Verdict> verdicts, Tokens emission);
+                           std::span<const Verdict> verdicts, Tokens emission,
+                           Tokens data_usage = 0);
 
  private:
   void pay_data(Tokens pool, EpochRewards& r) const;

@@ -101,6 +101,8 @@ class SensorWorld {
   void judge_readings(EpochBuffer& buf, std::vector<Submission>& arrived,
                       std::vector<Verdict>& verdicts, std::vector<std::size_t>& origin);
   void pay(EpochTally& t, const EpochRewards& rewards);
+  /// The economy's side of the close: operators' costs and payouts, the market, exits and entry.
+  void settle(EpochTally& t, const EpochRewards& rewards, sim::Time now);
   sim::Time cutoff(std::int64_t epoch) const;
   sim::RandomStream stream(std::vector<std::uint64_t>& blocks, const sim::StreamId& base,
                            std::uint32_t sensor) const;
@@ -115,9 +117,7 @@ class SensorWorld {
   SensorOracle oracle_;
   std::unique_ptr<RadioLinks> radio_;  // with proof of coverage only
   Ledger ledger_;
-  Ledger::Account pool_ = 0;
-  Ledger::Account treasury_ = 0;
-  Ledger::Account first_sensor_account_ = 0;
+  std::unique_ptr<TokenEconomy> economy_;
   SensorMetrics metrics_;
   sim::Simulator simulator_;
 
@@ -138,16 +138,21 @@ class SensorWorld {
   std::vector<PendingBeacon> pending_;
   CoverageTally coverage_now_;
 
-  // Truth-side bookkeeping: each sensor's coverage cell, the region's cell count, what each
-  // behaviour's devices cost (capex once, opex per epoch).
+  // Truth-side bookkeeping: each sensor's coverage cell, the region's cell count, each node's
+  // share of its device (a ring or swarm shares one), and operators' nodes, joining and leaving.
   std::vector<HexCell> coverage_cell_;
   std::int64_t region_hexes_ = 0;
-  std::array<double, kBehaviourCount> capex_usd_{};
-  std::array<double, kBehaviourCount> opex_usd_per_epoch_{};
+  std::vector<double> device_share_;
+  std::vector<std::vector<std::uint32_t>> nodes_of_;  // per operator
+  std::vector<std::int64_t> joined_epoch_;            // per operator; -1 while in the reserve
+  std::vector<std::int64_t> left_epoch_;              // per operator; -1 while in the network
+  std::size_t next_reserve_ = 0;                      // in sensors_.reserve_operators
+  std::vector<std::uint8_t> was_flagged_;             // per node, at the last close
 
   // Per-sensor results for /nodes.
   std::vector<std::int64_t> submitted_total_;
   std::vector<std::int64_t> accepted_total_;
+  std::vector<Tokens> reward_total_;
   std::vector<double> last_reputation_;
   std::vector<double> last_pol_;
   std::vector<std::uint8_t> flagged_;

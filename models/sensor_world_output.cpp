@@ -9,7 +9,7 @@ namespace models {
 void SensorWorld::write(sim::Hdf5Writer& out) const {
   metrics_.recorder().write(out, "epochs");
   const std::size_t n = sensors_.size();
-  std::vector<std::int64_t> id(n), group(n), hops(n), op(n), flagged(n);
+  std::vector<std::int64_t> id(n), group(n), hops(n), op(n), flagged(n), joined(n), left(n);
   std::vector<double> reward(n);
   std::vector<std::string> behaviour(n), kind(n, "sensor"), hardware(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -17,11 +17,13 @@ void SensorWorld::write(sim::Hdf5Writer& out) const {
     group[i] = sensors_.group[i];
     op[i] = sensors_.operator_id[i];
     flagged[i] = flagged_[i];
+    joined[i] = joined_epoch_[sensors_.operator_id[i]];
+    left[i] = left_epoch_[sensors_.operator_id[i]];
     behaviour[i] = std::string(name_of(sensors_.behaviour[i]));
     hardware[i] = sensors_.spec_of(i).hardware.name;
     const std::uint32_t h = network_->hops_to_sink(static_cast<std::uint32_t>(i));
     hops[i] = h == sim::Network::kNoRoute ? -1 : static_cast<std::int64_t>(h);
-    reward[i] = to_tokens(ledger_.balance(first_sensor_account_ + static_cast<Ledger::Account>(i)));
+    reward[i] = to_tokens(reward_total_[i]);
   }
   using I64 = std::span<const std::int64_t>;
   using F64 = std::span<const double>;
@@ -55,6 +57,10 @@ void SensorWorld::write(sim::Hdf5Writer& out) const {
                    "proof-of-location score at the end of the run (1 without one)");
   out.write_series("nodes/flagged", I64(flagged), "1",
                    "1 when the node ended on the collusion denylist");
+  out.write_series("nodes/joined_epoch", I64(joined), "1",
+                   "first epoch the node ran in; -1 if it stayed in the reserve");
+  out.write_series("nodes/left_epoch", I64(left), "1",
+                   "last epoch the node ran in, when its operator left; -1 if it stayed");
 }
 
 }  // namespace models

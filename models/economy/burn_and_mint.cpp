@@ -117,15 +117,14 @@ BmeSpec read_bme_spec(Section s) {
       s.choice("remint", "none", kRemints,
                "none, or burned_capped: re-mint a share of the burn as emission, capped per day");
   if (remint == "burned_capped") v.remint = RemintKind::burned_capped;
-  v.remint_share = s.number("remint_share", v.remint_share, "", Range::between(0.0, 1.0),
-                            "burned_capped: share of the burn re-minted (Hivemapper MIP-15: 0.25)");
-  v.remint_cap_per_day =
-      s.number("remint_cap_per_day", v.remint_cap_per_day, "tokens/day", Range::at_least(0.0),
-               "burned_capped: most tokens re-minted per day (HIP-20: 34.24 HNT x 48 epochs)");
-  if (v.remint == RemintKind::none && !s.describing()) {
-    for (const char* key : {"remint_share", "remint_cap_per_day"}) {
-      if (s.has(key)) s.problem(key, "is only used with remint: burned_capped");
-    }
+  // The re-mint's keys are read only with it: with remint: none they are unknown keys.
+  if (v.remint == RemintKind::burned_capped || s.describing()) {
+    v.remint_share =
+        s.number("remint_share", v.remint_share, "", Range::between(0.0, 1.0),
+                 "burned_capped: share of the burn re-minted (Hivemapper MIP-15: 0.25)");
+    v.remint_cap_per_day =
+        s.number("remint_cap_per_day", v.remint_cap_per_day, "tokens/day", Range::at_least(0.0),
+                 "burned_capped: most tokens re-minted per day (HIP-20: 34.24 HNT x 48 epochs)");
   }
   s.finish();
   return v;

@@ -190,19 +190,18 @@ DemandSpec read_demand_spec(Section s) {
                "none (constant), exponential (x(1+g) a year) or logistic (S-curve to saturation)");
   if (growth == "exponential") v.growth = GrowthKind::exponential;
   if (growth == "logistic") v.growth = GrowthKind::logistic;
-  v.growth_per_year =
-      s.number("growth_per_year", v.growth_per_year, "1/year", Range::above(-1.0),
-               "exponential: yearly growth g; logistic: intrinsic growth rate r (non-negative)");
-  v.saturation_usd_per_day =
-      s.number("saturation_usd_per_day", v.saturation_usd_per_day, "USD/day", Range::at_least(0.0),
-               "logistic: the rate demand saturates at (above usd_per_day)");
+  // Keys of one growth law are read only with it: elsewhere they are unknown keys.
+  if (v.growth != GrowthKind::none || s.describing()) {
+    v.growth_per_year =
+        s.number("growth_per_year", v.growth_per_year, "1/year", Range::above(-1.0),
+                 "exponential: yearly growth g; logistic: intrinsic growth rate r (non-negative)");
+  }
+  if (v.growth == GrowthKind::logistic || s.describing()) {
+    v.saturation_usd_per_day = s.number(
+        "saturation_usd_per_day", v.saturation_usd_per_day, "USD/day", Range::at_least(0.0),
+        "logistic: the rate demand saturates at (above usd_per_day)");
+  }
   if (!s.describing()) {
-    if (v.growth == GrowthKind::none && s.has("growth_per_year")) {
-      s.problem("growth_per_year", "is only used with growth: exponential or logistic");
-    }
-    if (v.growth != GrowthKind::logistic && s.has("saturation_usd_per_day")) {
-      s.problem("saturation_usd_per_day", "is only used with growth: logistic");
-    }
     if (v.growth == GrowthKind::logistic) {
       if (v.usd_per_day <= 0.0) {
         s.problem("usd_per_day", "must be above 0 for logistic growth (from 0 it stays at 0)");

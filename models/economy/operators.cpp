@@ -206,6 +206,10 @@ void OperatorBook::activate(std::uint32_t op, std::int64_t epoch) {
   a.joined_epoch = epoch;
 }
 
+void OperatorBook::add_slots(std::size_t operators) {
+  if (operators > accounts_.size()) accounts_.resize(operators);
+}
+
 void OperatorBook::retire(std::uint32_t op, std::int64_t epoch) {
   OperatorAccount& a = accounts_.at(op);
   if (!a.active) {

@@ -135,6 +135,8 @@ class OperatorBook {
   void activate(std::uint32_t op, std::int64_t epoch);
   /// An active operator leaves without the exit rule, e.g. when all its nodes have failed.
   void retire(std::uint32_t op, std::int64_t epoch);
+  /// Makes room for `operators` slots; the new ones have never joined (activate() them).
+  void add_slots(std::size_t operators);
 
   std::size_t size() const { return accounts_.size(); }
   const OperatorAccount& account(std::uint32_t op) const { return accounts_.at(op); }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "models/economy/ledger.hpp"
+#include "models/economy/token_economy.hpp"
 #include "models/nodes/behaviour.hpp"
 
 namespace models {
@@ -65,8 +66,15 @@ struct EpochTally {
   Tokens minted = 0;
   Tokens undistributed = 0;  // unpaid share of the emission, sent to the treasury
   std::array<Tokens, kBehaviourCount> paid{};
-  std::array<double, kBehaviourCount> cost_usd{};  // operators' capex (first epoch) and opex
+  std::array<double, kBehaviourCount> cost_usd{};    // operators' capex (first epoch) and opex
+  std::array<double, kBehaviourCount> earned_usd{};  // paid, at the epoch's closing price
   Tokens supply = 0;
+  double usd_per_accepted_reading = 0.0;  // node rewards at the closing price per accepted reading
+  std::int64_t nodes_joined = 0;          // at this close (they run from the next epoch)
+  std::int64_t nodes_left = 0;
+  std::vector<double> payback_days;     // per hardware class (MetricsLayout::hardware_classes)
+  std::vector<double> paid_back_share;  // per hardware class
+  EconomyTally economy;
 };
 
 }  // namespace models

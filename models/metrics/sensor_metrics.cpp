@@ -29,7 +29,8 @@ SensorMetrics::SensorMetrics(MetricsLayout layout) : layout_(std::move(layout)) 
   auto& r = recorder_;
   epoch_ = r.count("time/epoch", "1", "epoch index, from 0");
   end_days_ = r.real("time/end_days", "d", "simulated time at the end of the epoch");
-  sensors_ = r.count("nodes/sensors", "1", "sensors in the network");
+  sensors_ = r.count("nodes/sensors", "1",
+                     "sensors in the network at the epoch's end (joined and not left)");
   for (std::size_t b = 0; b < kBehaviourCount; ++b) {
     online_[b] = r.count("nodes/online_" + name(b), "1",
                          name(b) + " sensors working and connected at the epoch's end");
@@ -37,6 +38,7 @@ SensorMetrics::SensorMetrics(MetricsLayout layout) : layout_(std::move(layout)) 
   declare_quality();
   if (layout_.coverage) declare_coverage();
   declare_tokens();
+  declare_economy();
   totals_.checks.resize(layout_.check_kinds.size());
 }
 
@@ -136,7 +138,108 @@ void SensorMetrics::declare_tokens() {
                           "capex (first epoch) and opex of the devices behind " + name(b) +
                               " nodes (a ring or swarm shares one device)");
     earned_usd_[b] = r.real("operators/earned_usd_" + name(b), "USD",
-                            "tokens paid to " + name(b) + " nodes at rewards.token_price_usd");
+                            "tokens paid to " + name(b) + " nodes at the epoch's closing price");
+  }
+}
+
+void SensorMetrics::declare_economy() {
+  auto& r = recorder_;
+  EconomySeries& e = econ_;
+  e.reminted = r.real("tokens/reminted", "token", "burned tokens minted again (net emissions)");
+  e.burned = r.real("tokens/burned", "token", "tokens buyers burned for usage this epoch");
+  e.slashed = r.real("tokens/slashed", "token", "stake destroyed for proven fraud this epoch");
+  e.not_minted = r.real("tokens/not_minted", "token",
+                        "emission of roles with nobody to pay that the split does not mint");
+  e.to_validators = r.real("tokens/to_validators", "token", "emission to validators and oracles");
+  e.to_treasury = r.real("tokens/to_treasury", "token", "emission minted to the treasury");
+  e.circulating = r.real("tokens/circulating", "token",
+                         "supply held by operators, the market and other holders");
+  e.locked = r.real("tokens/locked", "token", "supply staked (bonded or unbonding)");
+  e.vesting = r.real("tokens/vesting", "token", "rewards granted and not yet vested");
+  e.protocol = r.real("tokens/protocol", "token", "supply held by the pool and the treasury");
+  e.treasury = r.real("tokens/treasury", "token", "the treasury's balance");
+  e.market = r.real("tokens/market", "token", "tokens held by the market (all other holders)");
+  e.unmet_burn = r.real("tokens/unmet_burn", "token",
+                        "tokens buyers wanted to burn that the market did not hold");
+  e.price = r.real("market/price_usd", "USD", "token price at the end of the epoch");
+  e.market_cap = r.real("market/market_cap_usd", "USD", "circulating supply at the price");
+  e.emission_usd = r.real("market/emission_usd", "USD", "tokens minted this epoch at the price");
+  e.demand_usd = r.real("market/demand_usd", "USD", "what buyers paid for the network's data");
+  e.usd_kept = r.real("market/usd_kept", "USD", "the part of the demand that burned nothing");
+  e.burn_mint_ratio = r.real("market/burn_mint_ratio", "1", "tokens burned / tokens minted");
+  e.tokens_sold = r.real("market/tokens_sold", "token", "tokens operators sold this epoch");
+  e.usd_to_sellers = r.real("market/usd_to_sellers", "USD", "what their sales fetched");
+  e.usd_per_accepted_reading = r.real("market/usd_per_accepted_reading", "USD",
+                                      "node rewards at the price per accepted reading");
+  e.active = r.count("operators/active", "1", "operators in the network");
+  e.joined = r.count("operators/joined", "1", "operators that joined at this close");
+  e.left = r.count("operators/left", "1", "operators that left at this close");
+  e.slashed_operators = r.count("operators/slashed", "1", "operators slashed for proven fraud");
+  e.nodes_joined = r.count("nodes/joined", "1", "nodes that joined at this close");
+  e.nodes_left = r.count("nodes/left", "1", "nodes that left at this close");
+  e.share_profitable =
+      r.real("operators/share_profitable", "1",
+             "share of active operators whose epoch was profitable (operators.exit_on)");
+  e.mean_roi =
+      r.real("operators/mean_roi", "1", "mean of (sales + holdings at the price - costs) / capex");
+  e.median_roi = r.real("operators/median_roi", "1", "median of the same ROI");
+  e.gini_rewards = r.real("operators/gini_rewards", "1", "Gini coefficient of rewards by operator");
+  e.nakamoto_rewards = r.count("operators/nakamoto_rewards", "1",
+                               "fewest operators taking more than half the rewards");
+  e.gini_stake = r.real("operators/gini_stake", "1", "Gini coefficient of bonded stake");
+  e.nakamoto_stake =
+      r.count("operators/nakamoto_stake", "1", "fewest operators holding more than half the stake");
+  for (const std::string& c : layout_.hardware_classes) {
+    e.payback_days.push_back(r.real(
+        "operators/payback_days_" + c, "d",
+        "mean time to pay back, of " + c + " operators who have (cash + holdings >= costs)"));
+    e.paid_back_share.push_back(r.real("operators/paid_back_share_" + c, "1",
+                                       "share of " + c + " operators who have paid back"));
+  }
+}
+
+void SensorMetrics::record_economy(const EpochTally& t) {
+  auto& r = recorder_;
+  const EconomySeries& e = econ_;
+  const EconomyTally& x = t.economy;
+  r.set(e.reminted, x.reminted);
+  r.set(e.burned, x.burned);
+  r.set(e.slashed, x.slashed);
+  r.set(e.not_minted, x.not_minted);
+  r.set(e.to_validators, x.to_validators);
+  r.set(e.to_treasury, x.to_treasury);
+  r.set(e.circulating, x.circulating);
+  r.set(e.locked, x.locked);
+  r.set(e.vesting, x.vesting);
+  r.set(e.protocol, x.protocol);
+  r.set(e.treasury, x.treasury);
+  r.set(e.market, x.market);
+  r.set(e.unmet_burn, x.unmet_burn);
+  r.set(e.price, x.price_usd);
+  r.set(e.market_cap, x.circulating * x.price_usd);
+  r.set(e.emission_usd, x.minted * x.price_usd);
+  r.set(e.demand_usd, x.demand_usd);
+  r.set(e.usd_kept, x.usd_kept);
+  r.set(e.burn_mint_ratio, ratio(x.burned, x.minted));
+  r.set(e.tokens_sold, x.tokens_sold);
+  r.set(e.usd_to_sellers, x.usd_to_sellers);
+  r.set(e.usd_per_accepted_reading, t.usd_per_accepted_reading);
+  r.set(e.active, x.operators_active);
+  r.set(e.joined, x.operators_joined);
+  r.set(e.left, x.operators_left);
+  r.set(e.slashed_operators, x.operators_slashed);
+  r.set(e.nodes_joined, t.nodes_joined);
+  r.set(e.nodes_left, t.nodes_left);
+  r.set(e.share_profitable, x.share_profitable);
+  r.set(e.mean_roi, x.mean_roi);
+  r.set(e.median_roi, x.median_roi);
+  r.set(e.gini_rewards, x.gini_rewards);
+  r.set(e.nakamoto_rewards, x.nakamoto_rewards);
+  r.set(e.gini_stake, x.gini_stake);
+  r.set(e.nakamoto_stake, x.nakamoto_stake);
+  for (std::size_t c = 0; c < e.payback_days.size(); ++c) {
+    r.set(e.payback_days[c], c < t.payback_days.size() ? t.payback_days[c] : ratio(0.0, 0.0));
+    r.set(e.paid_back_share[c], c < t.paid_back_share.size() ? t.paid_back_share[c] : 0.0);
   }
 }
 
@@ -211,13 +314,14 @@ void SensorMetrics::record(const EpochTally& t) {
     r.set(pol_mean_[b], ratio(t.pol_sum[b], static_cast<double>(t.online[b])));
     r.set(paid_[b], to_tokens(t.paid[b]));
     r.set(cost_usd_[b], t.cost_usd[b]);
-    r.set(earned_usd_[b], to_tokens(t.paid[b]) * layout_.token_price_usd);
+    r.set(earned_usd_[b], t.earned_usd[b]);
     if (is_dishonest(static_cast<Behaviour>(b))) dishonest += t.paid[b];
   }
   r.set(minted_, to_tokens(t.minted));
   r.set(undistributed_, to_tokens(t.undistributed));
   r.set(supply_, to_tokens(t.supply));
   r.set(fraud_leakage_, ratio(static_cast<double>(dishonest), static_cast<double>(t.minted)));
+  record_economy(t);
   r.end_row();
   add_to_totals(t);
 }
@@ -267,7 +371,30 @@ void SensorMetrics::add_to_totals(const EpochTally& t) {
   totals_.undistributed += t.undistributed;
   add(totals_.paid, t.paid);
   add(totals_.cost_usd, t.cost_usd);
+  add(totals_.earned_usd, t.earned_usd);
   totals_.supply = t.supply;
+  totals_.nodes_joined += t.nodes_joined;
+  totals_.nodes_left += t.nodes_left;
+  // The economy's states as at the last epoch, its flows summed over the run.
+  const EconomyTally before = totals_.economy;
+  EconomyTally& x = totals_.economy;
+  x = t.economy;
+  x.minted += before.minted;
+  x.reminted += before.reminted;
+  x.burned += before.burned;
+  x.slashed += before.slashed;
+  x.not_minted += before.not_minted;
+  x.to_nodes += before.to_nodes;
+  x.to_validators += before.to_validators;
+  x.to_treasury += before.to_treasury;
+  x.demand_usd += before.demand_usd;
+  x.usd_kept += before.usd_kept;
+  x.tokens_sold += before.tokens_sold;
+  x.usd_to_sellers += before.usd_to_sellers;
+  x.unmet_burn += before.unmet_burn;
+  x.operators_joined += before.operators_joined;
+  x.operators_left += before.operators_left;
+  x.operators_slashed += before.operators_slashed;
 }
 
 }  // namespace models

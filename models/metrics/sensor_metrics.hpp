@@ -13,9 +13,9 @@ namespace models {
 /// What the metrics need to know of the run to declare its series.
 struct MetricsLayout {
   double epoch_days = 1.0;
-  std::vector<std::string> check_kinds;  // the reading checks, in pipeline order
-  bool coverage = false;                 // proof of coverage is on
-  double token_price_usd = 1.0;
+  std::vector<std::string> check_kinds;       // the reading checks, in pipeline order
+  bool coverage = false;                      // proof of coverage is on
+  std::vector<std::string> hardware_classes;  // for the payback series, in this order
 };
 
 /// Declares the /epochs series of the output contract and appends one row per EpochTally.
@@ -25,6 +25,7 @@ class SensorMetrics {
   explicit SensorMetrics(MetricsLayout layout);
   void record(const EpochTally& t);
   const sim::Recorder& recorder() const { return recorder_; }
+  const MetricsLayout& layout() const { return layout_; }
   /// Every epoch recorded so far, added up (the end-of-run summary).
   const EpochTally& totals() const { return totals_; }
 
@@ -41,6 +42,8 @@ class SensorMetrics {
   void declare_quality();
   void declare_coverage();
   void declare_tokens();
+  void declare_economy();
+  void record_economy(const EpochTally& t);
   void add_to_totals(const EpochTally& t);
 
   MetricsLayout layout_;
@@ -65,6 +68,16 @@ class SensorMetrics {
   PerBehaviour<Real> pol_mean_;
   Real minted_, undistributed_, supply_, fraud_leakage_;
   PerBehaviour<Real> paid_, cost_usd_, earned_usd_;
+  struct EconomySeries {
+    Real reminted, burned, slashed, not_minted, to_validators, to_treasury, circulating, locked,
+        vesting, protocol, treasury, market, unmet_burn;
+    Real price, market_cap, emission_usd, demand_usd, usd_kept, burn_mint_ratio, tokens_sold,
+        usd_to_sellers, usd_per_accepted_reading;
+    Count active, joined, left, slashed_operators, nodes_joined, nodes_left;
+    Real share_profitable, mean_roi, median_roi, gini_rewards, gini_stake;
+    Count nakamoto_rewards, nakamoto_stake;
+    std::vector<Real> payback_days, paid_back_share;
+  } econ_;
 };
 
 }  // namespace models

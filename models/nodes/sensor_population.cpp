@@ -61,7 +61,7 @@ SensorPopulation SensorPopulation::build(const std::vector<SensorGroupSpec>& gro
   p.uptime_stream = streams.id("sensor.uptime");
   std::int64_t total = 0;
   for (const auto& g : groups)
-    total += g.count;
+    total += g.count + g.reserve;
   const auto n = static_cast<std::size_t>(total);
   for (auto* column : {&p.x_km, &p.y_km, &p.claimed_x_km, &p.claimed_y_km, &p.drift_sign})
     column->reserve(n);
@@ -76,8 +76,9 @@ SensorPopulation SensorPopulation::build(const std::vector<SensorGroupSpec>& gro
     const SensorGroupSpec& spec = groups[g];
     const BehaviourParams& bp = spec.params;
     std::vector<Behaviour> kinds;
-    kinds.reserve(static_cast<std::size_t>(spec.count));
-    const auto counts = behaviour_counts(spec.share, spec.count);
+    const std::int64_t built = spec.count + spec.reserve;
+    kinds.reserve(static_cast<std::size_t>(built));
+    const auto counts = behaviour_counts(spec.share, built);
     for (std::size_t b = 0; b < kBehaviourCount; ++b) {
       kinds.insert(kinds.end(), static_cast<std::size_t>(counts[b]), static_cast<Behaviour>(b));
     }
@@ -138,9 +139,56 @@ SensorPopulation SensorPopulation::build(const std::vector<SensorGroupSpec>& gro
       p.group.push_back(static_cast<std::uint16_t>(g));
       p.operator_id.push_back(op);
     }
+    if (spec.reserve > 0) p.hold_back_reserve(g, spec.reserve, streams);
   }
+  p.joins_at.resize(p.x_km.size(), Time{});
+  p.leaves_at.assign(p.x_km.size(), Time::max());
   p.order_by_place(width_km, height_km);
   return p;
+}
+
+void SensorPopulation::hold_back_reserve(std::size_t g, std::int64_t reserve,
+                                         const sim::RandomStreams& streams) {
+  // The group's operators in a random order; whole operators wait until `reserve` nodes do.
+  std::vector<std::int64_t> nodes_of(operators, 0);
+  std::vector<std::uint32_t> ops;
+  for (std::size_t i = 0; i < operator_id.size(); ++i) {
+    if (group[i] != g) continue;
+    if (nodes_of[operator_id[i]]++ == 0) ops.push_back(operator_id[i]);
+  }
+  auto rng = streams.stream("population.reserve", g);
+  for (std::size_t k = ops.size(); k > 1; --k)
+    std::swap(ops[k - 1], ops[rng.uniform_int(k)]);
+  std::vector<std::uint8_t> waits(operators, 0);
+  std::int64_t held = 0;
+  for (std::size_t k = 0; k < ops.size() && held < reserve; ++k) {
+    waits[ops[k]] = 1;
+    reserve_operators.push_back(ops[k]);
+    held += nodes_of[ops[k]];
+  }
+  joins_at.resize(operator_id.size(), Time{});
+  for (std::size_t i = 0; i < operator_id.size(); ++i) {
+    if (group[i] == g && waits[operator_id[i]] != 0) joins_at[i] = Time::max();
+  }
+}
+
+void SensorPopulation::join(std::uint32_t op, Time t) {
+  for (std::size_t i = 0; i < operator_id.size(); ++i) {
+    if (operator_id[i] == op) joins_at[i] = t;
+  }
+}
+
+void SensorPopulation::leave(std::uint32_t op, Time t) {
+  for (std::size_t i = 0; i < operator_id.size(); ++i) {
+    if (operator_id[i] == op) leaves_at[i] = std::min(leaves_at[i], t);
+  }
+}
+
+std::vector<std::vector<std::uint32_t>> SensorPopulation::nodes_by_operator() const {
+  std::vector<std::vector<std::uint32_t>> out(operators);
+  for (std::size_t i = 0; i < operator_id.size(); ++i)
+    out[operator_id[i]].push_back(static_cast<std::uint32_t>(i));
+  return out;
 }
 
 namespace {
@@ -187,6 +235,8 @@ void SensorPopulation::order_by_place(double width_km, double height_km) {
   apply(operator_id);
   apply(first_sample);
   apply(fails_at);
+  apply(joins_at);
+  apply(leaves_at);
   apply(drift_sign);
   apply(stuck_value_c);
 }
@@ -223,7 +273,7 @@ double SensorPopulation::reading(std::size_t i, sim::Time t, double truth_c,
 }
 
 bool SensorPopulation::online(std::size_t i, sim::Time t) const {
-  if (t >= fails_at[i]) return false;
+  if (t >= fails_at[i] || !member(i, t)) return false;
   if (behaviour[i] != Behaviour::intermittent) return true;
   const BehaviourParams& bp = groups[group[i]].params;
   sim::StreamId id = uptime_stream;
@@ -348,6 +398,14 @@ SensorGroupSpec read_sensor_group_spec(Section s) {
     s.problem("count", "too large: at most " + std::to_string(kMaxSensors) +
                            " sensors per scenario are supported, found " + std::to_string(g.count));
     g.count = 0;
+  }
+  g.reserve =
+      s.integer("reserve", 0, Range::at_least(0.0),
+                "nodes that may join later when operators expect a return (operators.entry)");
+  if (g.reserve > kMaxSensors - g.count) {
+    s.problem("reserve",
+              "too large: count + reserve may be at most " + std::to_string(kMaxSensors));
+    g.reserve = 0;
   }
   g.hardware = read_hardware_spec(s.section("hardware", "the hardware class of the group"));
   g.sampling = s.duration("sampling", g.sampling, Time::seconds(1), "time between readings");

@@ -49,7 +49,8 @@ struct BehaviourParams {
 
 /// One `population:` entry of kind sensor.
 struct SensorGroupSpec {
-  std::int64_t count = 0;
+  std::int64_t count = 0;    // nodes running from the start
+  std::int64_t reserve = 0;  // nodes that may join later, when operators find it worth it
   HardwareSpec hardware;
   sim::Time sampling = sim::Time::hours(1);     // one reading per sampling period
   std::array<double, kBehaviourCount> share{};  // by Behaviour, sums to 1
@@ -65,7 +66,9 @@ SensorGroupSpec read_sensor_group_spec(sim::config::Section s);
 /// stream. Claimed positions equal true ones except for spoofers (offset), colluders (virtual
 /// nodes around their ring's centre) and Sybils (virtual nodes around their one station). Each
 /// honest-looking node is its own operator; a ring or a swarm is one operator. Within a group,
-/// ids follow the sampling phase, so the sampling events of a day walk the columns in order.
+/// ids follow a Z-order curve over true positions. A group's `reserve` nodes are built the same
+/// way (same behaviour mix) but wait outside the network: whole operators, drawn at random, until
+/// at least `reserve` nodes wait; they join when the run lets operators enter.
 ///   auto sensors = SensorPopulation::build(groups, 200, 200, streams);
 class SensorPopulation {
  public:
@@ -83,10 +86,17 @@ class SensorPopulation {
   double reading(std::size_t i, sim::Time t, double truth_c, const TemperatureField& field,
                  sim::RandomStream& rng);
 
-  /// Whether sensor i is working and connected at time t: not failed, and for an intermittent
-  /// node, online in the current outage period (a counter-based draw per sensor and period, so
-  /// any query order gives the same answer).
+  /// Whether sensor i is working and connected at time t: joined and not left, not failed, and
+  /// for an intermittent node, online in the current outage period (a counter-based draw per
+  /// sensor and period, so any query order gives the same answer).
   bool online(std::size_t i, sim::Time t) const;
+  /// Whether sensor i is in the network at t (joined and not left), working or not.
+  bool member(std::size_t i, sim::Time t) const { return t >= joins_at[i] && t < leaves_at[i]; }
+  /// Operator `op`'s nodes join (leave) the network at t.
+  void join(std::uint32_t op, sim::Time t);
+  void leave(std::uint32_t op, sim::Time t);
+  /// Node ids of each operator, in increasing order.
+  std::vector<std::vector<std::uint32_t>> nodes_by_operator() const;
 
   /// Physical radio presence: virtual nodes of a colluding ring transmit nothing.
   bool has_radio(std::size_t i) const { return behaviour[i] != Behaviour::colluder; }
@@ -100,11 +110,19 @@ class SensorPopulation {
   std::vector<std::uint32_t> operator_id;  // dense, from 0
   std::vector<sim::Time> first_sample;     // phase within the sampling period
   std::vector<sim::Time> fails_at;         // Time::max() for hardware that never fails
+  std::vector<sim::Time> joins_at;         // Time{} from the start; Time::max() for the reserve
+  std::vector<sim::Time> leaves_at;        // Time::max() while the operator stays
   std::vector<double> drift_sign;          // +1 or -1: which way the calibration drifts
   std::vector<double> stuck_value_c;       // NaN until a stuck sensor takes its one reading
   std::vector<SensorGroupSpec> groups;
   std::uint32_t operators = 0;
+  /// Operators of the reserve, in the order they would join (a random order, fixed by the seed).
+  std::vector<std::uint32_t> reserve_operators;
   sim::StreamId uptime_stream;
+
+ private:
+  // Marks group g's waiting operators (whole ones, at random, until `reserve` nodes wait).
+  void hold_back_reserve(std::size_t g, std::int64_t reserve, const sim::RandomStreams& streams);
 };
 
 /// Exact counts per behaviour for `count` sensors: floor of share * count, then the remaining

@@ -21,7 +21,7 @@ network: {topology: random_geometric, radius_km: 10, loss_per_hop: 0.01}
 population:
   - count: 400
     behaviour: {honest: 0.8, noisy: 0.05, fabricator: {share: 0.1, spread_c: 0.5}, stuck: 0.05}
-rewards: {emission: {per_epoch: 1000}}
+rewards: {emission: {per_day: 1000}}
 )" + extra;
   return models::load_scenario(Document::load_string(yaml, "small.yaml"));
 }
@@ -135,7 +135,7 @@ validation:
   coverage: {kind: helium_poc}
   location: {kind: witness_geometry, path_loss_exponent: 4, antenna_gain_dbi: 6}
   collusion: {kind: witness_graph, window_epochs: 7, analyse_every: 7}
-rewards: {emission: {per_epoch: 1000}, distribution: {kind: helium_iot}}
+rewards: {emission: {per_day: 1000}, distribution: {kind: helium_iot}}
 )" + extra;
   return models::load_scenario(Document::load_string(yaml, "coverage.yaml"));
 }
