@@ -255,3 +255,89 @@ TEST_CASE("models::SensorWorld: an honest network loses few good readings to the
   // 3 x 4.65e-4 = 1.4e-3, rounded up to 2e-3 for the field's departure from the kriging model.
   CHECK(static_cast<double>(rejected_good) / static_cast<double>(good) < 2e-3);
 }
+
+namespace {
+
+models::Scenario economy_run(const std::string& body) {
+  const std::string yaml = R"(name: economy
+seed: 5
+region: {width_km: 80, height_km: 80}
+network: {topology: star, loss_per_hop: 0.001}
+validation:
+  readings: [{kind: sanity}, {kind: spatial_consensus, neighbours: 8, max_distance_km: 30}]
+)" + body;
+  return models::load_scenario(Document::load_string(yaml, "economy.yaml"));
+}
+
+}  // namespace
+
+TEST_CASE(
+    "models::SensorWorld: when rewards stop covering costs operators leave and coverage falls",
+    "[scenario]") {
+  // Operators dump every token into a shallow pool: the price falls towards where buyers' burn
+  // matches the mint (P* = D/M = $100 / 4,000 = $0.025), the stations with dear backhaul
+  // ($0.50 a day) stop paying for themselves and are switched off, the cheap ones stay.
+  const auto scenario = economy_run(R"(run: {duration: 40d, epoch: 1d}
+population:
+  - {count: 200, sampling: 2h, hardware: {class: dear, capex_usd: 300, opex_usd_per_month: 15}}
+  - {count: 200, sampling: 2h, hardware: {class: cheap, capex_usd: 300, opex_usd_per_month: 1}}
+rewards: {emission: {per_day: 4000}}
+economy:
+  initial_supply: 100000
+  demand: {usd_per_day: 100}
+  price: {kind: amm, initial_usd: 1, depth_usd: 5000}
+operators: {sell_fraction: 1, exit_after_unprofitable_epochs: 7, exit_on: cash}
+)");
+  SensorWorld world(scenario, 0);
+  std::vector<EpochTally> epochs;
+  world.on_epoch([&](const EpochTally& t) {
+    epochs.push_back(t);
+    world.ledger().check_conservation();
+  });
+  world.run();
+  REQUIRE(epochs.size() == 40);
+  const EpochTally& first = epochs.front();
+  const EpochTally& last = epochs.back();
+  CHECK(last.economy.price_usd < 0.2 * first.economy.price_usd);
+  CHECK(last.economy.price_usd == Approx(100.0 / 4000.0).epsilon(0.3));
+  CHECK(first.economy.operators_active == 400);
+  CHECK(last.economy.operators_active == 200);
+  CHECK(last.sensors == 200);
+  const auto valid = [](const EpochTally& t) {
+    return static_cast<double>(t.hexes_valid) / static_cast<double>(t.hexes);
+  };
+  CHECK(valid(last) < 0.7 * valid(first));
+  CHECK(sum(last.submitted) < 0.6 * static_cast<double>(sum(first.submitted)));
+  // Exactly the dear stations left.
+  const auto& nodes = world.sensors();
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const bool dear = nodes.spec_of(i).hardware.name == "dear";
+    CHECK(nodes.member(i, sim::Time::days(40)) == !dear);
+  }
+}
+
+TEST_CASE("models::SensorWorld: reserve operators join while the return clears the hurdle",
+          "[scenario]") {
+  const auto scenario = economy_run(R"(run: {duration: 20d, epoch: 1d}
+population:
+  - {count: 100, reserve: 100, sampling: 2h,
+     hardware: {capex_usd: 100, opex_usd_per_month: 1}}
+rewards: {emission: {per_day: 1000}}
+operators: {max_growth_per_epoch: 0.05, entry_hurdle_roi_per_year: 0.5, expectation_epochs: 3}
+)");
+  SensorWorld world(scenario, 0);
+  std::vector<EpochTally> epochs;
+  world.on_epoch([&](const EpochTally& t) { epochs.push_back(t); });
+  world.run();
+  // 10 tokens a day per node at $1 against $100 of capex: far above the hurdle, so entry runs
+  // at its cap of 5 % a epoch until the reserve is empty.
+  std::int64_t joined = 0;
+  for (const EpochTally& t : epochs)
+    joined += t.nodes_joined;
+  CHECK(epochs.front().nodes_joined == 5);
+  CHECK(joined == 100);
+  CHECK(epochs.back().sensors == 200);
+  // Joined nodes take readings from the epoch after they join.
+  CHECK(sum(epochs.back().submitted) == 200 * 12);
+  CHECK(sum(epochs.front().submitted) == 100 * 12);
+}
