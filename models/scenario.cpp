@@ -341,6 +341,12 @@ Scenario read_scenario(sim::config::Reader& reader, YAML::Node resolved) {
                s.economy);
   s.economy.operators = read_operator_spec(
       root.section("operators", "operators' selling, exit and entry (economy/operators.hpp)"));
+  {
+    Section output = root.section("output", "what the output file holds beyond /epochs and /nodes");
+    s.output.ledger = output.boolean("ledger", s.output.ledger,
+                                     "write /ledger: every token movement, with its epoch");
+    output.finish();
+  }
   s.metrics = read_metrics(root.section("metrics", "what the simulator measures against the truth"),
                            s.width_km, s.height_km);
   root.finish();

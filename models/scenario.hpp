@@ -74,6 +74,11 @@ struct MetricsSpec {
   int coverage_resolution = 7;  // hex resolution coverage is counted at (WeatherXM cells)
 };
 
+/// What the output file holds beyond /epochs and /nodes.
+struct OutputSpec {
+  bool ledger = false;  // /ledger: every token movement (about 32 bytes each)
+};
+
 /// Everything a run needs, checked. Build with load_scenario(); the engine only reads it.
 ///   auto s = load_scenario(Document::load_file("scenarios/basic_sensors.yaml"));
 struct Scenario {
@@ -91,6 +96,7 @@ struct Scenario {
   RewardSpec rewards;
   EconomySpec economy;  // emission, split, staking, vesting, demand, burn, price, operators
   MetricsSpec metrics;
+  OutputSpec output;
   /// The scenario with every default, extension and override applied, as YAML text.
   std::string resolved_yaml;
 

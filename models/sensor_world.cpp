@@ -119,6 +119,7 @@ SensorWorld::SensorWorld(const Scenario& scenario, std::uint64_t run_index)
   for (std::size_t op = 0; op < running.size(); ++op) {
     if (joined_epoch_[op] == 0) running[op] = static_cast<std::int64_t>(nodes_of_[op].size());
   }
+  ledger_.record_entries(scenario.output.ledger);
   economy_ = std::make_unique<TokenEconomy>(scenario.economy, ledger_, running, streams_);
   was_flagged_.assign(n, 0);
 

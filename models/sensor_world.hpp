@@ -58,7 +58,7 @@ class SensorWorld {
   bool finished() const { return closed_epochs_ == scenario_.epochs(); }
   std::int64_t closed_epochs() const { return closed_epochs_; }
 
-  /// Writes /epochs and /nodes of the output contract.
+  /// Writes /epochs and /nodes of the output contract, and /ledger when output.ledger is on.
   void write(sim::Hdf5Writer& out) const;
 
   const SensorMetrics& metrics() const { return metrics_; }
@@ -101,6 +101,7 @@ class SensorWorld {
   void judge_readings(EpochBuffer& buf, std::vector<Submission>& arrived,
                       std::vector<Verdict>& verdicts, std::vector<std::size_t>& origin);
   void pay(EpochTally& t, const EpochRewards& rewards);
+  void write_ledger(sim::Hdf5Writer& out) const;  // sensor_world_output.cpp
   /// The economy's side of the close: operators' costs and payouts, the market, exits and entry.
   void settle(EpochTally& t, const EpochRewards& rewards, sim::Time now);
   sim::Time cutoff(std::int64_t epoch) const;

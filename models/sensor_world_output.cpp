@@ -61,6 +61,37 @@ void SensorWorld::write(sim::Hdf5Writer& out) const {
                    "first epoch the node ran in; -1 if it stayed in the reserve");
   out.write_series("nodes/left_epoch", I64(left), "1",
                    "last epoch the node ran in, when its operator left; -1 if it stayed");
+  if (ledger_.recording_entries()) write_ledger(out);
+}
+
+void SensorWorld::write_ledger(sim::Hdf5Writer& out) const {
+  const auto& entries = ledger_.entries();
+  std::vector<std::int64_t> epoch, from, to;
+  std::vector<double> amount;
+  std::vector<std::string> kind;
+  for (const Ledger::Entry& e : entries) {
+    epoch.push_back(e.epoch);
+    kind.emplace_back(to_string(e.kind));
+    from.push_back(e.from == Ledger::kNoAccount ? -1 : static_cast<std::int64_t>(e.from));
+    to.push_back(e.to == Ledger::kNoAccount ? -1 : static_cast<std::int64_t>(e.to));
+    amount.push_back(to_tokens(e.amount));
+  }
+  using I64 = std::span<const std::int64_t>;
+  out.write_series("ledger/epoch", I64(epoch), "1",
+                   "epoch of the movement (the initial supply and stakes: 0)");
+  out.write_strings("ledger/kind", kind,
+                    "mint, burn, transfer, stake, unstake, slash, vest_lock or vest");
+  out.write_series("ledger/from", I64(from), "1", "account debited; -1 for a mint");
+  out.write_series("ledger/to", I64(to), "1", "account credited; -1 for a burn or a slash");
+  out.write_series("ledger/amount", std::span<const double>(amount), "token", "tokens moved");
+  std::vector<std::string> label, account_kind;
+  for (Ledger::Account a = 0; a < ledger_.accounts(); ++a) {
+    label.push_back(ledger_.label(a));
+    account_kind.emplace_back(to_string(ledger_.kind(a)));
+  }
+  out.write_strings("ledger/accounts/label", label, "account name; ids are row numbers");
+  out.write_strings("ledger/accounts/kind", account_kind,
+                    "holder (circulating), protocol, stake or vesting");
 }
 
 }  // namespace models

@@ -89,7 +89,7 @@ TEST_CASE("models::load_scenario: each mistake names the file, line, column and 
   CHECK(first_error("popullation: []\n") ==
         "s.yaml:1:1: popullation: unknown key; did you mean \"population\"? (known keys: name, "
         "seed, run, region, field, network, radio, population, validation, rewards, economy, "
-        "operators, metrics)");
+        "operators, output, metrics)");
   CHECK(first_error("population:\n  - count: 10\n    behaviour: {honest: 0.5, stuck: 0.4}\n") ==
         "s.yaml:3:16: population[0].behaviour: behaviour shares must sum to 1, found 0.9");
   CHECK(first_error("network: {topology: mesh}\npopulation: [{count: 5}]\n") ==
