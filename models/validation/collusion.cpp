@@ -4,10 +4,9 @@
 #include <numeric>
 #include <stdexcept>
 
-#include <parallel/algorithm>
-
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/connected_components.hpp>
+#include <boost/pending/disjoint_sets.hpp>
 
 namespace models {
 
@@ -16,35 +15,11 @@ using sim::config::Section;
 
 namespace {
 
-std::uint64_t key_of(std::uint32_t beaconer, std::uint32_t witness) {
-  return (std::uint64_t{beaconer} << 32) | witness;
-}
-std::uint64_t key_of(const WitnessArc& a) {
-  return key_of(a.beaconer, a.witness);
-}
-
-/// a + b, both sorted by key: counts of the same pair added.
-std::vector<WitnessArc> merge(const std::vector<WitnessArc>& a, const std::vector<WitnessArc>& b) {
-  std::vector<WitnessArc> out;
-  out.reserve(a.size() + b.size());
-  std::size_t i = 0, j = 0;
-  while (i < a.size() || j < b.size()) {
-    if (j == b.size() || (i < a.size() && key_of(a[i]) < key_of(b[j]))) {
-      out.push_back(a[i++]);
-    } else if (i == a.size() || key_of(b[j]) < key_of(a[i])) {
-      out.push_back(b[j++]);
-    } else {
-      WitnessArc sum = a[i++];
-      sum.count += b[j++].count;
-      out.push_back(sum);
-    }
-  }
-  return out;
-}
-
-using Graph =
-    boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property,
-                          boost::property<boost::edge_weight_t, std::int64_t>>;
+// The mutual graph for its components. Edges in a vector rather than the default list: the graph
+// is built once and only read.
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS,
+                                    boost::no_property, boost::no_property, boost::no_property,
+                                    boost::vecS>;
 
 struct MutualEdge {
   std::uint32_t u = 0, v = 0;  // u < v
@@ -60,28 +35,56 @@ std::uint64_t scramble(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
+/// The mutual graph as compressed rows: each node's neighbours in the order the edges were
+/// listed (as an adjacency list built edge by edge would hold them).
+struct Rows {
+  std::vector<std::size_t> start;  // per node, into target and weight; size n + 1
+  std::vector<std::uint32_t> target;
+  std::vector<std::int64_t> weight;
+};
+
+Rows rows_of(std::size_t n, const std::vector<MutualEdge>& edges) {
+  Rows r;
+  r.start.assign(n + 1, 0);
+  for (const MutualEdge& e : edges) {
+    ++r.start[e.u + 1];
+    ++r.start[e.v + 1];
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    r.start[i + 1] += r.start[i];
+  r.target.resize(r.start[n]);
+  r.weight.resize(r.start[n]);
+  std::vector<std::size_t> fill(r.start.begin(), r.start.end() - 1);
+  for (const MutualEdge& e : edges) {
+    r.target[fill[e.u]] = e.v;
+    r.weight[fill[e.u]++] = e.weight;
+    r.target[fill[e.v]] = e.u;
+    r.weight[fill[e.v]++] = e.weight;
+  }
+  return r;
+}
+
 /// Asynchronous weighted label propagation (Raghavan, Albert and Kumara 2007): each node takes
 /// the label carrying the most edge weight among its neighbours, keeping its own on a tie (else
 /// the smallest), until no label changes.
-std::vector<std::uint32_t> propagate_labels(const Graph& g) {
+std::vector<std::uint32_t> propagate_labels(const Rows& g) {
   constexpr int kMaxSweeps = 100;
-  const std::size_t n = boost::num_vertices(g);
+  const std::size_t n = g.start.size() - 1;
   std::vector<std::uint32_t> label(n);
   std::iota(label.begin(), label.end(), 0U);
   std::vector<std::uint32_t> order(label);
   std::sort(order.begin(), order.end(),
             [](std::uint32_t a, std::uint32_t b) { return scramble(a) < scramble(b); });
-  const auto weight = boost::get(boost::edge_weight, g);
   std::vector<std::int64_t> sum(n, 0);
   std::vector<std::uint32_t> seen;
   for (int sweep = 0; sweep < kMaxSweeps; ++sweep) {
     bool changed = false;
     for (std::uint32_t v : order) {
       seen.clear();
-      for (auto [e, end] = boost::out_edges(v, g); e != end; ++e) {
-        const std::uint32_t l = label[boost::target(*e, g)];
+      for (std::size_t k = g.start[v]; k < g.start[v + 1]; ++k) {
+        const std::uint32_t l = label[g.target[k]];
         if (sum[l] == 0) seen.push_back(l);
-        sum[l] += boost::get(weight, *e);
+        sum[l] += g.weight[k];
       }
       if (seen.empty()) continue;
       std::uint32_t best = label[v];
@@ -104,66 +107,113 @@ std::vector<std::uint32_t> propagate_labels(const Graph& g) {
   return label;
 }
 
+/// Components of the edges whose ends share a label (Boost's union-find), numbered in order of
+/// their smallest node, as a depth-first search over nodes in order numbers them.
+std::size_t label_components(std::size_t n, const std::vector<MutualEdge>& edges,
+                             const std::vector<std::uint32_t>& label,
+                             std::vector<std::size_t>& id) {
+  std::vector<std::size_t> rank(n, 0), parent(n);
+  boost::disjoint_sets<std::size_t*, std::size_t*> sets(rank.data(), parent.data());
+  for (std::size_t v = 0; v < n; ++v)
+    sets.make_set(v);
+  for (const MutualEdge& e : edges) {
+    if (label[e.u] == label[e.v]) sets.union_set(e.u, e.v);
+  }
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> number(n, kNone);
+  std::size_t count = 0;
+  for (std::size_t v = 0; v < n; ++v) {
+    std::size_t& root = number[sets.find_set(v)];
+    if (root == kNone) root = count++;
+    id[v] = root;
+  }
+  return count;
+}
+
 }  // namespace
 
 WitnessGraph::WitnessGraph(std::size_t nodes, std::int64_t window_epochs)
     : nodes_(nodes), window_(static_cast<std::size_t>(window_epochs)) {
   if (window_epochs < 1) throw std::invalid_argument("WitnessGraph: window_epochs must be >= 1");
   if (nodes > std::size_t{0xffffffff}) throw std::invalid_argument("WitnessGraph: too many nodes");
+  totals_.resize(nodes);
 }
 
 void WitnessGraph::record(std::uint32_t beaconer, std::uint32_t witness, std::uint32_t count) {
   if (beaconer >= nodes_ || witness >= nodes_) throw std::out_of_range("WitnessGraph: node id");
   if (beaconer == witness || count == 0) return;
-  open_.emplace_back(key_of(beaconer, witness), count);
+  open_.push_back({beaconer, witness, count});
+}
+
+void WitnessGraph::apply(const std::vector<WitnessArc>& records, int sign) {
+  // Group the records by beaconer (a stable counting sort), then update each beaconer's totals
+  // on its own thread: a beaconer's totals are touched by its records alone.
+  std::vector<std::size_t> start(nodes_ + 1, 0);
+  for (const WitnessArc& r : records)
+    ++start[r.beaconer + 1];
+  for (std::size_t i = 0; i < nodes_; ++i)
+    start[i + 1] += start[i];
+  std::vector<std::uint32_t> order(records.size());
+  {
+    std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+    for (std::size_t k = 0; k < records.size(); ++k)
+      order[fill[records[k].beaconer]++] = static_cast<std::uint32_t>(k);
+  }
+#pragma omp parallel for schedule(dynamic, 1024)
+  for (std::int64_t bb = 0; bb < static_cast<std::int64_t>(nodes_); ++bb) {
+    const auto b = static_cast<std::size_t>(bb);
+    if (start[b] == start[b + 1]) continue;
+    std::vector<Total>& t = totals_[b];
+    for (std::size_t k = start[b]; k < start[b + 1]; ++k) {
+      const WitnessArc& r = records[order[k]];
+      auto it = std::lower_bound(t.begin(), t.end(), r.witness,
+                                 [](const Total& x, std::uint32_t w) { return x.witness < w; });
+      if (sign > 0) {
+        if (it == t.end() || it->witness != r.witness) it = t.insert(it, Total{r.witness, 0});
+        it->count += r.count;
+      } else {
+        if (it == t.end() || it->witness != r.witness || it->count < r.count) {
+          throw std::logic_error("WitnessGraph: expiring a pair not in the window");
+        }
+        it->count -= r.count;
+      }
+    }
+    if (sign < 0) {
+      t.erase(std::remove_if(t.begin(), t.end(), [](const Total& x) { return x.count == 0; }),
+              t.end());
+    }
+  }
 }
 
 void WitnessGraph::end_epoch() {
-  // Pairs compare as whole values, so equal elements are identical and any sort, the parallel
-  // one included, gives the same result.
-  __gnu_parallel::sort(open_.begin(), open_.end());
-  std::vector<WitnessArc> epoch;
-  for (const auto& [key, count] : open_) {
-    if (!epoch.empty() && key_of(epoch.back()) == key) {
-      epoch.back().count += count;
-    } else {
-      epoch.push_back(
-          {static_cast<std::uint32_t>(key >> 32), static_cast<std::uint32_t>(key), count});
-    }
+  apply(open_, +1);
+  epochs_.push_back(std::move(open_));
+  open_ = {};
+  if (epochs_.size() > window_) {
+    apply(epochs_.front(), -1);
+    epochs_.pop_front();
   }
-  open_.clear();  // keeps its capacity: the next epoch has about as many events
-  epochs_.push_back(std::move(epoch));
-  if (epochs_.size() > window_) epochs_.pop_front();
-  total_stale_ = true;
+  arcs_stale_ = true;
 }
 
 std::span<const WitnessArc> WitnessGraph::arcs() const {
-  if (total_stale_) {
-    // Pairwise merges, as in a merge sort: each arc is copied log2(window) times.
-    std::vector<std::vector<WitnessArc>> level(epochs_.begin(), epochs_.end());
-    while (level.size() > 1) {
-      std::vector<std::vector<WitnessArc>> next((level.size() + 1) / 2);
-#pragma omp parallel for schedule(dynamic, 1)
-      for (std::int64_t k = 0; k < static_cast<std::int64_t>(next.size()); ++k) {
-        const auto i = static_cast<std::size_t>(2 * k);
-        next[static_cast<std::size_t>(k)] =
-            i + 1 < level.size() ? merge(level[i], level[i + 1]) : std::move(level[i]);
-      }
-      level = std::move(next);
+  if (arcs_stale_) {
+    arcs_.clear();
+    for (std::size_t b = 0; b < nodes_; ++b) {
+      for (const Total& t : totals_[b])
+        arcs_.push_back({static_cast<std::uint32_t>(b), t.witness, t.count});
     }
-    total_ = level.empty() ? std::vector<WitnessArc>{} : std::move(level.front());
-    total_stale_ = false;
+    arcs_stale_ = false;
   }
-  return total_;
+  return arcs_;
 }
 
 std::int64_t WitnessGraph::count(std::uint32_t beaconer, std::uint32_t witness) const {
-  const std::uint64_t key = key_of(beaconer, witness);
-  const std::span<const WitnessArc> total = arcs();
-  const auto it =
-      std::lower_bound(total.begin(), total.end(), key,
-                       [](const WitnessArc& a, std::uint64_t k) { return key_of(a) < k; });
-  return it != total.end() && key_of(*it) == key ? it->count : 0;
+  if (beaconer >= nodes_) return 0;
+  const std::vector<Total>& t = totals_[beaconer];
+  const auto it = std::lower_bound(t.begin(), t.end(), witness,
+                                   [](const Total& x, std::uint32_t w) { return x.witness < w; });
+  return it != t.end() && it->witness == witness ? it->count : 0;
 }
 
 CollusionDetector::CollusionDetector(const CollusionSpec& spec, std::size_t nodes)
@@ -196,19 +246,15 @@ CollusionReport CollusionDetector::analyse() const {
   rep.mutual_edges = static_cast<std::int64_t>(mutual.size());
   Graph g(n);
   for (const MutualEdge& e : mutual)
-    boost::add_edge(e.u, e.v, e.weight, g);
+    boost::add_edge(e.u, e.v, g);
   std::vector<std::size_t> id(n);
   rep.components = n == 0 ? 0 : boost::connected_components(g, id.data());
   rep.component.assign(id.begin(), id.end());
 
   // Clusters: connected pieces of the edges whose ends share a propagated label. Labels only
   // travel along edges, so every cluster lies inside one component.
-  const std::vector<std::uint32_t> label = propagate_labels(g);
-  Graph inner(n);
-  for (const MutualEdge& e : mutual) {
-    if (label[e.u] == label[e.v]) boost::add_edge(e.u, e.v, e.weight, inner);
-  }
-  const std::size_t cluster_count = n == 0 ? 0 : boost::connected_components(inner, id.data());
+  const std::vector<std::uint32_t> label = propagate_labels(rows_of(n, mutual));
+  const std::size_t cluster_count = label_components(n, mutual, label, id);
   rep.cluster.assign(id.begin(), id.end());
   rep.clusters.assign(cluster_count, ClusterStats{});
   for (std::size_t i = 0; i < n; ++i)

@@ -35,7 +35,9 @@ struct WitnessArc {
 /// Witness events (beaconer → witness, counted) over a sliding window of epochs. Events recorded
 /// go into the open epoch; end_epoch() closes it, adds it to the window and drops the epoch that
 /// falls out. Self-witnesses are ignored, as Helium's verifier drops them (helium/oracles
-/// iot_verifier poc.rs). Memory: 12 bytes per distinct pair per epoch held.
+/// iot_verifier poc.rs). The window's totals are kept per beaconer and updated as epochs enter
+/// and leave, so no epoch is ever merged with the rest. Memory: 12 bytes per record per epoch
+/// held, plus 8 bytes per distinct pair in the window.
 ///   WitnessGraph g(nodes, 7);  g.record(b, w);  g.end_epoch();  g.count(b, w);
 class WitnessGraph {
  public:
@@ -53,13 +55,21 @@ class WitnessGraph {
   std::size_t epochs_held() const { return epochs_.size(); }
 
  private:
+  struct Total {
+    std::uint32_t witness;
+    std::uint32_t count;
+  };
+  // Adds (sign +1) or removes (-1) one epoch's records to the per-beaconer totals.
+  void apply(const std::vector<WitnessArc>& records, int sign);
+
   std::size_t nodes_;
   std::size_t window_;
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> open_;  // (pair key, count) per record
-  std::deque<std::vector<WitnessArc>> epochs_;                 // oldest first, each sorted
-  // The window totals, summed when asked for: analyses are rarer than epochs.
-  mutable std::vector<WitnessArc> total_;
-  mutable bool total_stale_ = false;
+  std::vector<WitnessArc> open_;                // the open epoch's records, as recorded
+  std::deque<std::vector<WitnessArc>> epochs_;  // the closed epochs' records, oldest first
+  std::vector<std::vector<Total>> totals_;      // per beaconer, sorted by witness, no zeros
+  // arcs() as one sorted array, rebuilt when asked for after a change.
+  mutable std::vector<WitnessArc> arcs_;
+  mutable bool arcs_stale_ = false;
 };
 
 /// One cluster of the mutual-witness graph and how it looks from outside.
