@@ -493,7 +493,12 @@ void SensorWorld::close_epoch(sim::Simulator& s, const sim::Event&) {
       economy_->open_epoch(epoch, start, start + scenario_.epoch);
   t.coverage = coverage_now_;
   coverage_now_ = CoverageTally{};
-  const Tokens data_usage = open.data_usage_tokens > 0 ? to_units(open.data_usage_tokens) : 0;
+  // Data transfer is paid from the nodes' pool at most (a collapsed price can make the buyers'
+  // dollars worth more tokens than exist).
+  const Tokens data_usage =
+      open.data_usage_tokens > 0
+          ? to_units(std::min(open.data_usage_tokens, to_tokens(open.to_nodes)))
+          : 0;
   const EpochRewards rewards =
       oracle_.close_epoch(cutoff(epoch), arrived, verdicts, open.to_nodes, data_usage);
   pay(t, rewards);

@@ -168,8 +168,10 @@ std::vector<std::uint32_t> TokenEconomy::close_epoch(std::span<const OperatorAct
   in.tokens_sold = to_tokens(sold);
   in.usd_bought = spec_.burn.burn_share * demand_usd_;
   const PriceStep step = price_->advance(in, market_rng_);
-  const Tokens wanted = units_of(step.tokens_to_buyers);
-  const Tokens burned = std::min(wanted, ledger.balance(market_));
+  // Buyers cannot burn more than the market holds (nor, at a collapsed price, more than exists).
+  const double held = to_tokens(ledger.balance(market_));
+  const Tokens burned =
+      std::min(units_of(std::min(step.tokens_to_buyers, held)), ledger.balance(market_));
   ledger.burn(market_, burned);
   if (spec_.burn.remint == RemintKind::burned_capped) {
     const double days = (end_ - start_).to_days();
@@ -196,7 +198,7 @@ std::vector<std::uint32_t> TokenEconomy::close_epoch(std::span<const OperatorAct
 
   EconomyTally& t = tally_;
   t.burned = to_tokens(burned);
-  t.unmet_burn = to_tokens(wanted - burned);
+  t.unmet_burn = std::max(0.0, step.tokens_to_buyers - to_tokens(burned));
   t.slashed = to_tokens(ledger.flows().slashed);
   t.supply_total = to_tokens(ledger.total_supply());
   t.circulating = to_tokens(ledger.circulating());

@@ -169,3 +169,22 @@ TEST_CASE("models::TokenEconomy: a market too thin for the initial stakes is ref
   CHECK_THROWS_WITH(TokenEconomy(spec, ledger, nodes, sim::RandomStreams(1, 0)),
                     Catch::Contains("economy.initial_supply"));
 }
+
+TEST_CASE("models::TokenEconomy: buyers facing a collapsed price burn what the market holds",
+          "[unit]") {
+  // $1M a day at a price of a billionth of a dollar would buy 10^15 tokens: more than exist.
+  EconomySpec spec = equilibrium_spec(100.0, 1e6);
+  spec.price.kind = models::PriceKind::constant;
+  spec.price.initial_usd = 1e-9;
+  spec.initial_supply = 1'000.0;
+  Run run(spec, {1});
+  const auto open = run.economy.open_epoch(0, Time{}, Time::days(1));
+  CHECK(open.data_usage_tokens == Approx(1e15));
+  std::vector<OperatorActivity> activity(1);
+  activity[0].payout = open.to_nodes;
+  REQUIRE_NOTHROW(run.economy.close_epoch(activity, 0));
+  run.ledger.check_conservation();
+  CHECK(run.economy.tally().burned == Approx(1'100.0));  // the market's 1,000 and the sold 100
+  CHECK(run.economy.tally().unmet_burn > 1e14);
+  CHECK(run.economy.tally().market == 0.0);
+}
