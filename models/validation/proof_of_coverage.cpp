@@ -201,18 +201,37 @@ Time first_receipt(std::span<const WitnessReport> witnesses) {
   return first;
 }
 
+// Reports by (hotspot, receipt, input position): the first of each hotspot is judged, any
+// later one is a duplicate, whatever order the reports arrived in.
+std::vector<std::size_t> by_witness(std::span<const WitnessReport> witnesses) {
+  std::vector<std::size_t> order(witnesses.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
+    const WitnessReport& a = witnesses[i];
+    const WitnessReport& c = witnesses[j];
+    if (a.witness != c.witness) return a.witness < c.witness;
+    if (a.received != c.received) return a.received < c.received;
+    return i < j;
+  });
+  return order;
+}
+
 }  // namespace
 
 std::vector<WitnessVerdict> ProofOfCoverage::precheck(
     const Beacon& b, std::span<const WitnessReport> witnesses) const {
   if (b.beaconer >= hotspots()) throw std::out_of_range("ProofOfCoverage: unknown beaconer");
+  for (const WitnessReport& w : witnesses) {
+    if (w.witness >= hotspots()) throw std::out_of_range("ProofOfCoverage: unknown witness");
+  }
   std::vector<WitnessVerdict> v(witnesses.size());
   const Time first_witness = first_receipt(witnesses);
-  for (std::size_t i = 0; i < witnesses.size(); ++i) {
-    if (witnesses[i].witness >= hotspots()) {
-      throw std::out_of_range("ProofOfCoverage: unknown witness");
-    }
-    v[i] = check_witness(b, witnesses[i], first_witness);
+  const std::vector<std::size_t> order = by_witness(witnesses);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const std::size_t i = order[k];
+    v[i] = k > 0 && witnesses[order[k - 1]].witness == witnesses[i].witness
+               ? WitnessVerdict::duplicate
+               : check_witness(b, witnesses[i], first_witness);
   }
   return v;
 }
@@ -247,29 +266,17 @@ PocResult ProofOfCoverage::verify(const Beacon& b, std::span<const WitnessReport
   // poc.rs: the bucket is used up only by a beacon somebody reported hearing.
   if (!witnesses.empty()) last_bucket_[b.beaconer] = bucket;
 
-  // Order reports by (hotspot, receipt, input position): the first of each hotspot is judged,
-  // any later one is a duplicate, whatever order the reports arrived in.
-  std::vector<std::size_t> order(witnesses.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
-    const WitnessReport& a = witnesses[i];
-    const WitnessReport& c = witnesses[j];
-    if (a.witness != c.witness) return a.witness < c.witness;
-    if (a.received != c.received) return a.received < c.received;
-    return i < j;
-  });
-  const Time first_witness = first_receipt(witnesses);
-
+  // Everything but reciprocity needs no history (duplicates included): precheck() it, or take
+  // what the caller prechecked.
+  std::vector<WitnessVerdict> fresh;
+  if (prechecked.empty()) {
+    fresh = precheck(b, witnesses);
+    prechecked = fresh;
+  }
   std::vector<std::size_t> passed;
   bool heard = false;  // a report passed every check but reciprocity
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    const std::size_t i = order[k];
-    if (k > 0 && witnesses[order[k - 1]].witness == witnesses[i].witness) {
-      r.witnesses[i] = WitnessVerdict::duplicate;
-      continue;
-    }
-    const WitnessVerdict fixed =
-        prechecked.empty() ? check_witness(b, witnesses[i], first_witness) : prechecked[i];
+  for (std::size_t i = 0; i < witnesses.size(); ++i) {
+    const WitnessVerdict fixed = prechecked[i];
     r.witnesses[i] = fixed == WitnessVerdict::valid ? check_reciprocity(witnesses[i]) : fixed;
     if (r.witnesses[i] == WitnessVerdict::valid) passed.push_back(i);
     heard = heard || r.witnesses[i] == WitnessVerdict::valid ||

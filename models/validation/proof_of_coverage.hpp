@@ -132,9 +132,9 @@ class ProofOfCoverage {
   PocResult verify(const Beacon& b, std::span<const WitnessReport> witnesses,
                    std::span<const WitnessVerdict> prechecked = {});
   /// The witness checks that depend on nothing but the beacon, its reports and the denylist and
-  /// positions (everything but reciprocity), one verdict per report: valid where only
-  /// reciprocity remains to check. Changes nothing, so many beacons can be prechecked at once,
-  /// in parallel, and then verified in order of receipt.
+  /// positions (everything but reciprocity, duplicates included), one verdict per report: valid
+  /// where only reciprocity remains to check. Changes nothing, so many beacons can be prechecked at
+  /// once, in parallel, and then verified in order of receipt.
   std::vector<WitnessVerdict> precheck(const Beacon& b,
                                        std::span<const WitnessReport> witnesses) const;
 
