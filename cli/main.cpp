@@ -49,9 +49,31 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> merge_inputs;
   std::string merge_output;
-  CLI::App* merge_cmd = app.add_subcommand("merge", "index several run files as one");
-  merge_cmd->add_option("files", merge_inputs, "run files (HDF5)")->required();
+  CLI::App* merge_cmd = app.add_subcommand(
+      "merge", "index several run files as one, or join the indexes of a sweep's shards");
+  merge_cmd->add_option("files", merge_inputs, "run files, or sweep shard indexes (HDF5)")
+      ->required();
   merge_cmd->add_option("-o,--output", merge_output, "index file to write")->required();
+
+  SweepOptions sweep;
+  CLI::App* sweep_cmd =
+      app.add_subcommand("sweep", "run the points of a sweep file, one HDF5 file per run");
+  sweep_cmd->add_option("sweep", sweep.sweep_path, "sweep file (YAML)")->required();
+  sweep_cmd->add_option("-o,--output", sweep.output_dir, "output directory")->required();
+  sweep_cmd->add_flag("--dry-run", sweep.dry_run, "print the runs and the estimated cost only");
+  sweep_cmd->add_flag("--index-only", sweep.index_only,
+                      "write DIR/index.h5 from the run files present, run nothing");
+  sweep_cmd
+      ->add_option("--threads", sweep.threads,
+                   "runs at once (default: OMP_NUM_THREADS or the number of cores)")
+      ->check(CLI::PositiveNumber);
+  sweep_cmd->add_option("--shard", sweep.shard,
+                        "i/n: only the runs whose id % n == i (job arrays, several machines)");
+  sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "no progress and no summary");
+  sweep_cmd
+      ->add_option("--progress-every", sweep.progress_every_s,
+                   "seconds between progress lines when stderr is not a terminal")
+      ->check(CLI::NonNegativeNumber);
 
   std::string params_prefix;
   bool params_markdown = false;
@@ -71,6 +93,7 @@ int main(int argc, char** argv) {
   if (run_cmd->parsed()) return run_command(run);
   if (validate_cmd->parsed()) return validate_command(validate);
   if (info_cmd->parsed()) return info_command(info_file);
+  if (sweep_cmd->parsed()) return sweep_command(sweep);
   if (merge_cmd->parsed()) return merge_command(merge_inputs, merge_output);
   if (params_cmd->parsed()) return help_params_command(params_prefix, params_markdown);
   return kBadInput;

@@ -32,16 +32,6 @@ extern "C" void on_interrupt(int) {
   g_interrupted = 1;
 }
 
-/// Ctrl-C and SIGTERM ask the run to stop at the next epoch boundary instead of killing it, so
-/// that the partial output file is removed rather than left behind.
-void install_interrupt_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_interrupt;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
-
 void report(const sim::config::ConfigError& e) {
   for (const auto& p : e.problems())
     std::cerr << p.format() << "\n";
@@ -57,6 +47,62 @@ models::Scenario load(const ScenarioOptions& o) {
 }
 
 }  // namespace
+
+void install_interrupt_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+bool interrupted() {
+  return g_interrupted != 0;
+}
+
+ScenarioRun::ScenarioRun(const models::Scenario& scenario, std::uint64_t run_index, LogSink sink)
+    : scenario_(scenario), run_index_(run_index), start_(std::chrono::steady_clock::now()) {
+  if (!sink) sink = [](LogLevel level, const std::string& message) { log(level, message); };
+  sink(LogLevel::info,
+       "scenario " + scenario.name + ": " + std::to_string(scenario.sensor_count()) + " sensors, " +
+           std::to_string(scenario.epochs()) + " epochs, seed " + std::to_string(scenario.seed));
+  world_ = std::make_unique<models::SensorWorld>(scenario, run_index);
+  std::int64_t unreachable = 0;
+  for (std::uint32_t i = 0; i < world_->sensors().size(); ++i) {
+    if (world_->network().hops_to_sink(i) == sim::Network::kNoRoute) ++unreachable;
+  }
+  if (unreachable > 0) {
+    sink(LogLevel::warn, std::to_string(unreachable) +
+                             " sensors have no route to the oracle: every reading they send is "
+                             "lost (raise network.radius_km?)");
+  }
+}
+
+ScenarioRun::~ScenarioRun() = default;
+
+bool ScenarioRun::run(const std::function<bool()>& stop) {
+  world_->on_epoch([this, stop](const models::EpochTally&) {
+    if (stop()) world_->stop();
+  });
+  if (!stop()) world_->run();
+  wall_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  return world_->finished();
+}
+
+void ScenarioRun::write(sim::Hdf5Writer& out) const {
+  out.set_attribute("/", "schema_version", kSchemaVersion);
+  out.set_attribute("/", "depinsim_version", DEPINSIM_VERSION);
+  out.set_attribute("/", "git_commit", depinsim_build::kGitCommit);
+  out.set_attribute("/", "seed", static_cast<std::int64_t>(scenario_.seed));
+  out.set_attribute("/", "run_index", static_cast<std::int64_t>(run_index_));
+  out.set_attribute("/", "scenario_name", scenario_.name);
+  out.set_attribute("/", "created_utc", utc_now());
+  out.set_attribute("/", "wall_seconds", wall_s_);
+  out.write_text("scenario", scenario_.resolved_yaml,
+                 "the fully resolved scenario (defaults and overrides applied), YAML");
+  world_->write(out);
+  out.commit();
+}
 
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
@@ -100,21 +146,8 @@ int run_command(const RunOptions& options) {
   }
 
   try {
-    const auto start = std::chrono::steady_clock::now();
-    log(LogLevel::info, "scenario " + scenario.name + ": " +
-                            std::to_string(scenario.sensor_count()) + " sensors, " +
-                            std::to_string(scenario.epochs()) + " epochs, seed " +
-                            std::to_string(scenario.seed));
-    models::SensorWorld world(scenario, 0);
-    std::int64_t unreachable = 0;
-    for (std::uint32_t i = 0; i < world.sensors().size(); ++i) {
-      if (world.network().hops_to_sink(i) == sim::Network::kNoRoute) ++unreachable;
-    }
-    if (unreachable > 0) {
-      log(LogLevel::warn, std::to_string(unreachable) +
-                              " sensors have no route to the oracle: every reading they send is "
-                              "lost (raise network.radius_km?)");
-    }
+    ScenarioRun run(scenario, 0);
+    models::SensorWorld& world = run.world();
     std::optional<Progress> progress;
     if (!options.quiet && !options.json) {
       progress.emplace(std::cerr, scenario.epochs(), scenario.epoch.to_days(),
@@ -122,7 +155,6 @@ int run_command(const RunOptions& options) {
                        ::isatty(STDERR_FILENO) == 1, options.progress_every_s);
     }
     world.on_epoch([&](const models::EpochTally& t) {
-      if (g_interrupted != 0) world.stop();
       if (progress) progress->update(t.epoch + 1);
       if (Log::enabled(LogLevel::debug)) {
         std::int64_t accepted = 0, arrived = 0;
@@ -134,28 +166,15 @@ int run_command(const RunOptions& options) {
                                  std::to_string(accepted) + " of " + std::to_string(arrived));
       }
     });
-    if (g_interrupted == 0) world.run();
+    const bool finished = run.run([] { return interrupted(); });
     if (progress) progress->finish();
-    if (!world.finished()) {
+    if (!finished) {
       std::cerr << "depinsim: interrupted after " << world.closed_epochs() << " of "
                 << scenario.epochs() << " epochs; no output written\n";
       return kInterrupted;  // the writer's destructor removes the partial file
     }
-    const double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
-    out->set_attribute("/", "schema_version", kSchemaVersion);
-    out->set_attribute("/", "depinsim_version", DEPINSIM_VERSION);
-    out->set_attribute("/", "git_commit", depinsim_build::kGitCommit);
-    out->set_attribute("/", "seed", static_cast<std::int64_t>(scenario.seed));
-    out->set_attribute("/", "run_index", std::int64_t{0});
-    out->set_attribute("/", "scenario_name", scenario.name);
-    out->set_attribute("/", "created_utc", utc_now());
-    out->set_attribute("/", "wall_seconds", wall);
-    out->write_text("scenario", scenario.resolved_yaml,
-                    "the fully resolved scenario (defaults and overrides applied), YAML");
-    world.write(*out);
-    out->commit();
+    const double wall = run.wall_seconds();
+    run.write(*out);
     log(LogLevel::info, "wrote " + options.output_path);
 
     const RunSummary summary = RunSummary::of(scenario, world, wall);
