@@ -95,9 +95,11 @@ struct SweepOptions {
   std::string sweep_path;
   std::string output_dir;
   bool dry_run = false;
-  bool index_only = false;  // build DIR/index.h5 from the point files present, run nothing
-  int threads = 0;          // runs at once; 0: OpenMP's default (OMP_NUM_THREADS or the cores)
-  std::string shard;        // "i/n": only the runs whose id % n == i; empty: every run
+  bool index_only = false;       // build DIR/index.h5 from the point files present, run nothing
+  int threads = 0;               // runs at once; 0: OpenMP's default (OMP_NUM_THREADS or the cores)
+  std::string shard;             // "i/n": only the runs whose id % n == i; empty: every run
+  bool slurm = false;            // print an sbatch job-array script of the sweep, run nothing
+  std::int64_t slurm_tasks = 0;  // array tasks of that script; 0: one per run, at most 64
   bool quiet = false;
   double progress_every_s = 5.0;
 };

@@ -69,6 +69,12 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   sweep_cmd->add_option("--shard", sweep.shard,
                         "i/n: only the runs whose id % n == i (job arrays, several machines)");
+  sweep_cmd->add_flag("--slurm", sweep.slurm,
+                      "print an sbatch job-array script running the sweep in shards, run nothing");
+  sweep_cmd
+      ->add_option("--tasks", sweep.slurm_tasks,
+                   "--slurm: array tasks (default: one per run, at most 64)")
+      ->check(CLI::PositiveNumber);
   sweep_cmd->add_flag("-q,--quiet", sweep.quiet, "no progress and no summary");
   sweep_cmd
       ->add_option("--progress-every", sweep.progress_every_s,

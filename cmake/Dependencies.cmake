@@ -7,6 +7,9 @@ find_package(yaml-cpp 0.7 REQUIRED)
 find_package(HDF5 1.10 REQUIRED COMPONENTS C CXX)
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(CLI11 2.1 REQUIRED)
+# Optional: with MPI (Debian: openmpi-bin, libopenmpi-dev), `depinsim sweep` under mpirun shares
+# a sweep's runs among the ranks; without it, it runs them on one machine's threads.
+find_package(MPI COMPONENTS CXX)
 
 # Random123 is header-only and ships no CMake package.
 find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build git
   libboost-graph-dev libeigen3-dev libyaml-cpp-dev libhdf5-dev hdf5-tools
-  librandom123-dev libcli11-dev catch2 openmpi-bin libopenmpi-dev
+  librandom123-dev libcli11-dev catch2 openmpi-bin libopenmpi-dev slurm-wlm munge
   python3 python3-h5py python3-numpy
   python3-pandas python3-xarray python3-matplotlib python3-scipy python3-yaml
   python3-pytest python3-nbconvert python3-nbclient python3-nbformat python3-ipykernel

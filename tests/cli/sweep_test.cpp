@@ -70,19 +70,24 @@ struct Result {
   std::string err;
 };
 
-Result depinsim(const std::string& args) {
+/// depinsim with `args`, its command line preceded by `launcher` (e.g. "mpirun -np 2 ").
+Result depinsim_via(const std::string& launcher, const std::string& args) {
   static int n = 0;
   const fs::path dir = fs::temp_directory_path();
   const std::string tag = std::to_string(::getpid()) + "-" + std::to_string(n++);
   const fs::path out = dir / ("depinsim-sweep-out-" + tag);
   const fs::path err = dir / ("depinsim-sweep-err-" + tag);
-  const std::string cmd =
-      "'" DEPINSIM_BINARY "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
+  const std::string cmd = launcher + "'" DEPINSIM_BINARY "' " + args + " >'" + out.string() +
+                          "' 2>'" + err.string() + "'";
   const int raw = std::system(cmd.c_str());
   Result r{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
   fs::remove(out);
   fs::remove(err);
   return r;
+}
+
+Result depinsim(const std::string& args) {
+  return depinsim_via("", args);
 }
 
 std::vector<double> numbers(const std::vector<std::string>& values) {
@@ -696,4 +701,97 @@ TEST_CASE("sweep: a directory holding another sweep's runs is refused before any
   CHECK(r.err.find("were written by another sweep") != std::string::npos);
   CHECK(depinsim("sweep '" + second.string() + "' -o '" + dir.string() + "' --dry-run").status ==
         2);
+}
+
+// ------------------------------------------------------------------------------ clusters
+
+TEST_CASE("sweep: 2 MPI ranks write the files and index of a 1-thread run", "[cli][mpi]") {
+  if (std::system("command -v mpirun >/dev/null 2>&1") != 0) {
+    WARN("skipped: mpirun not found (Debian: apt-get install openmpi-bin libopenmpi-dev)");
+    return;
+  }
+  TempDir tmp;
+  const fs::path file = sweep_file(tmp, small_sweep("3d"));
+  const fs::path one = tmp.path / "one", ranks = tmp.path / "ranks";
+  const std::string mpirun = "mpirun --allow-run-as-root --oversubscribe -np 2 ";
+  const std::string args = "sweep '" + file.string() + "' -o '" + ranks.string() + "'";
+  const auto under_mpirun = [&](const std::string& more) {
+    const Result r = depinsim_via(mpirun, args + more);
+    INFO(r.err);
+    return r;
+  };
+  // Built without MPI, each rank would run the whole sweep: both would print the dry run.
+  const Result dry = under_mpirun(" --dry-run");
+  REQUIRE(dry.status == 0);
+  std::size_t tables = 0;
+  for (auto at = dry.out.find("estimated cost:"); at != std::string::npos;
+       at = dry.out.find("estimated cost:", at + 1))
+    ++tables;
+  if (tables != 1) {
+    WARN("skipped: mpirun found, but depinsim was built without MPI (libopenmpi-dev missing)");
+    return;
+  }
+
+  REQUIRE(
+      depinsim("sweep '" + file.string() + "' -o '" + one.string() + "' -q --threads 1").status ==
+      0);
+  const Result r = under_mpirun("");
+  REQUIRE(r.status == 0);
+  CHECK(r.out.find("8 runs on 2 MPI ranks: 8 done, 0 skipped") != std::string::npos);
+  require_same_point_files(one, ranks);
+  require_same_points(one / "index.h5", ranks / "index.h5");
+  const sim::Hdf5Reader index(ranks / "index.h5");
+  CHECK(index.read_strings("points/status") == std::vector<std::string>(8, "done"));
+  for (double wall_s : index.read_doubles("points/wall_seconds"))
+    CHECK(wall_s > 0.0);
+
+  // Resume: a finished run is skipped, a missing one is run again.
+  fs::remove(ranks / "points" / "p000001_r001.h5");
+  const Result again = under_mpirun("");
+  REQUIRE(again.status == 0);
+  CHECK(again.out.find("8 runs on 2 MPI ranks: 1 done, 7 skipped") != std::string::npos);
+  require_same_point_files(one, ranks);
+}
+
+TEST_CASE("sweep: --slurm prints a job array whose tasks and merge give a 1-thread run's files",
+          "[cli]") {
+  TempDir tmp;
+  const fs::path file = sweep_file(tmp, small_sweep("2d"));
+  const fs::path one = tmp.path / "one", array = tmp.path / "array";
+  const Result s =
+      depinsim("sweep '" + file.string() + "' -o '" + array.string() + "' --slurm --tasks 3");
+  INFO(s.err);
+  REQUIRE(s.status == 0);
+  CHECK(s.out.starts_with("#!/bin/bash\n"));
+  CHECK(s.out.find("\n#SBATCH --array=0-2\n") != std::string::npos);
+  CHECK(s.out.find("\n#SBATCH --job-name=depinsim-s\n") != std::string::npos);
+  CHECK(s.out.find("\n#SBATCH --output=" + array.string() + "/slurm/%A_%a.log\n") !=
+        std::string::npos);
+  CHECK(s.out.find(" sweep '" + file.string() + "' -o '" + array.string() +
+                   "' --shard \"${SLURM_ARRAY_TASK_ID}/${SLURM_ARRAY_TASK_COUNT}\" --threads "
+                   "\"${SLURM_CPUS_PER_TASK:-1}\"") != std::string::npos);
+  CHECK(fs::is_directory(array / "slurm"));
+  CHECK(depinsim("sweep '" + file.string() + "' -o x --slurm --shard 0/2").status == 2);
+  CHECK(depinsim("sweep '" + file.string() + "' -o x --tasks 2").status == 2);
+
+  // The tasks as Slurm would start them, then the merge the script names in its last line.
+  const fs::path script = write_file(tmp.path / "job.sh", s.out);
+  for (int task = 0; task < 3; ++task) {
+    const std::string cmd = "SLURM_ARRAY_TASK_ID=" + std::to_string(task) +
+                            " SLURM_ARRAY_TASK_COUNT=3 bash '" + script.string() +
+                            "' >/dev/null 2>&1";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+  }
+  const std::string merge_marker = "#   ";
+  const auto at = s.out.rfind(merge_marker);
+  REQUIRE(at != std::string::npos);
+  const std::string merge = s.out.substr(at + merge_marker.size());
+  CHECK(merge.find(" merge '" + array.string() + "'/index.shard-*-of-3.h5 -o '" +
+                   (array / "index.h5").string() + "'") != std::string::npos);
+  REQUIRE(std::system(("(" + merge.substr(0, merge.size() - 1) + ") >/dev/null").c_str()) == 0);
+  REQUIRE(
+      depinsim("sweep '" + file.string() + "' -o '" + one.string() + "' -q --threads 1").status ==
+      0);
+  require_same_point_files(one, array);
+  require_same_points(one / "index.h5", array / "index.h5");
 }
