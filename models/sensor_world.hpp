@@ -102,7 +102,8 @@ class SensorWorld {
                       std::vector<Verdict>& verdicts, std::vector<std::size_t>& origin);
   void pay(EpochTally& t, const EpochRewards& rewards);
   void write_ledger(sim::Hdf5Writer& out) const;  // sensor_world_output.cpp
-  /// The economy's side of the close: operators' costs and payouts, the market, exits and entry.
+  /// The economy's side of the close: operators' costs and payouts, the market, exits and entry
+  /// (sensor_world_economy.cpp).
   void settle(EpochTally& t, const EpochRewards& rewards, sim::Time now);
   sim::Time cutoff(std::int64_t epoch) const;
   sim::RandomStream stream(std::vector<std::uint64_t>& blocks, const sim::StreamId& base,
