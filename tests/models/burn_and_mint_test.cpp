@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/models/config_reading.hpp"
+
 #include "sim/random.hpp"
 
 using models::BmeSettlement;
@@ -35,24 +37,11 @@ BmeSpec hivemapper() {
 }
 
 std::vector<sim::config::Problem> read_problems(const std::string& text, BmeSpec* out = nullptr) {
-  using sim::config::Section;
-  const auto doc = sim::config::Document::load_string(text, "burn.yaml");
-  sim::config::Reader reader(doc);
-  Section root = Section::root(reader, YAML::Node());
-  Section economy = root.section("economy", "");
-  const BmeSpec spec = models::read_bme_spec(economy.section("burn", ""));
-  economy.finish();
-  root.finish();
-  if (out) *out = spec;
-  return reader.problems();
+  return test_support::read_nested<BmeSpec>(text, "burn.yaml", "economy", "burn",
+                                            &models::read_bme_spec, out);
 }
 
-bool names_key(const std::vector<sim::config::Problem>& problems, const std::string& key) {
-  for (const auto& p : problems) {
-    if (p.key == key) return true;
-  }
-  return false;
-}
+using test_support::names_key;
 
 }  // namespace
 

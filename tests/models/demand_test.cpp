@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/models/config_reading.hpp"
+
 using models::Demand;
 using models::DemandShock;
 using models::DemandSpec;
@@ -25,27 +27,13 @@ sim::RandomStream test_stream(std::uint64_t entity = 0) {
   return sim::RandomStreams(7, 0).stream("demand.test", entity);
 }
 
-// Problems found reading `text` as a scenario with an economy.demand section.
 std::vector<sim::config::Problem> read_problems(const std::string& text,
                                                 DemandSpec* out = nullptr) {
-  using sim::config::Section;
-  const auto doc = sim::config::Document::load_string(text, "demand.yaml");
-  sim::config::Reader reader(doc);
-  Section root = Section::root(reader, YAML::Node());
-  Section economy = root.section("economy", "");
-  const DemandSpec spec = models::read_demand_spec(economy.section("demand", ""));
-  economy.finish();
-  root.finish();
-  if (out) *out = spec;
-  return reader.problems();
+  return test_support::read_nested<DemandSpec>(text, "demand.yaml", "economy", "demand",
+                                               &models::read_demand_spec, out);
 }
 
-bool names_key(const std::vector<sim::config::Problem>& problems, const std::string& key) {
-  for (const auto& p : problems) {
-    if (p.key == key) return true;
-  }
-  return false;
-}
+using test_support::names_key;
 
 }  // namespace
 

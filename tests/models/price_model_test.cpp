@@ -11,6 +11,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/models/config_reading.hpp"
+
 using models::AmmPrice;
 using models::MarketInputs;
 using models::PriceKind;
@@ -49,24 +51,11 @@ sim::RandomStream test_stream(std::uint64_t entity = 0) {
 }
 
 std::vector<sim::config::Problem> read_problems(const std::string& text, PriceSpec* out = nullptr) {
-  using sim::config::Section;
-  const auto doc = sim::config::Document::load_string(text, "price.yaml");
-  sim::config::Reader reader(doc);
-  Section root = Section::root(reader, YAML::Node());
-  Section economy = root.section("economy", "");
-  const PriceSpec spec = models::read_price_spec(economy.section("price", ""));
-  economy.finish();
-  root.finish();
-  if (out) *out = spec;
-  return reader.problems();
+  return test_support::read_nested<PriceSpec>(text, "price.yaml", "economy", "price",
+                                              &models::read_price_spec, out);
 }
 
-bool names_key(const std::vector<sim::config::Problem>& problems, const std::string& key) {
-  for (const auto& p : problems) {
-    if (p.key == key) return true;
-  }
-  return false;
-}
+using test_support::names_key;
 
 // The message of the ConfigError that building `spec` from `dir` throws.
 std::string build_error(const PriceSpec& spec, const std::filesystem::path& dir) {
