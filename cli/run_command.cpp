@@ -60,12 +60,29 @@ bool interrupted() {
   return g_interrupted != 0;
 }
 
+namespace {
+
+// "100 sensors, 20 storage providers": the kinds a scenario has.
+std::string node_counts(const models::Scenario& s) {
+  std::string text;
+  const auto add = [&](std::int64_t n, const char* what) {
+    if (n == 0) return;
+    text += (text.empty() ? "" : ", ") + std::to_string(n) + " " + what;
+  };
+  add(s.sensor_count(), "sensors");
+  add(s.storage_count(), "storage providers");
+  add(s.compute_count(), "compute providers");
+  return text.empty() ? "no nodes" : text;
+}
+
+}  // namespace
+
 ScenarioRun::ScenarioRun(const models::Scenario& scenario, std::uint64_t run_index, LogSink sink)
     : scenario_(scenario), run_index_(run_index), start_(std::chrono::steady_clock::now()) {
   if (!sink) sink = [](LogLevel level, const std::string& message) { log(level, message); };
-  sink(LogLevel::info,
-       "scenario " + scenario.name + ": " + std::to_string(scenario.sensor_count()) + " sensors, " +
-           std::to_string(scenario.epochs()) + " epochs, seed " + std::to_string(scenario.seed));
+  sink(LogLevel::info, "scenario " + scenario.name + ": " + node_counts(scenario) + ", " +
+                           std::to_string(scenario.epochs()) + " epochs, seed " +
+                           std::to_string(scenario.seed));
   world_ = std::make_unique<models::SensorWorld>(scenario, run_index);
   std::int64_t unreachable = 0;
   for (std::uint32_t i = 0; i < world_->sensors().size(); ++i) {
@@ -116,9 +133,8 @@ std::string utc_now() {
 int validate_command(const ScenarioOptions& options) {
   try {
     const models::Scenario s = load(options);
-    std::cout << options.scenario_path << ": ok (" << s.name << ": " << s.sensor_count()
-              << " sensors, " << s.epochs() << " epochs of " << sim::format_duration(s.epoch)
-              << ")\n";
+    std::cout << options.scenario_path << ": ok (" << s.name << ": " << node_counts(s) << ", "
+              << s.epochs() << " epochs of " << sim::format_duration(s.epoch) << ")\n";
     return kOk;
   } catch (const sim::config::ConfigError& e) {
     report(e);

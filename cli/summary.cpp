@@ -100,15 +100,40 @@ RunSummary RunSummary::of(const models::Scenario& scenario, const models::Sensor
     s.dishonest_cost_usd += t.cost_usd[b];
     s.dishonest_earned_usd += t.earned_usd[b];
   }
+  if (const models::StorageNetwork* net = world.storage()) {
+    const models::StorageStats& last = net->last_epoch();
+    const models::StorageStats& all = net->totals();
+    s.storage_providers = static_cast<std::int64_t>(net->size());
+    s.storage_bytes_held = last.bytes_held;
+    s.storage_bytes_proven = last.bytes_proven;
+    s.storage_bytes_lost = all.bytes_lost;
+    s.storage_deals_lost = all.deals_lost;
+    s.storage_faults_detected = all.faults_detected;
+    s.storage_terminations = all.terminations;
+    s.storage_mean_detect_days = all.mean_time_to_detect_days();
+    s.storage_fees_tokens = all.fees_tokens;
+    s.storage_damage_usd = all.damage_usd;
+  }
+  if (const models::ComputeNetwork* net = world.compute()) {
+    const models::ComputeTally& all = net->totals();
+    s.compute_providers = static_cast<std::int64_t>(net->size());
+    s.jobs_arrived = all.arrived;
+    s.jobs_accepted = all.accepted;
+    s.jobs_wrong_accepted = all.wrong_accepted;
+    s.jobs_missed = all.deadline_misses;
+    s.compute_verification_share =
+        ratio(all.verification_work_units, all.job_work_units + all.verification_work_units);
+    s.compute_slashed_tokens = all.slashed_tokens;
+  }
   s.wall_seconds = wall_seconds;
-  s.node_days = static_cast<double>(s.sensors) * static_cast<double>(world.closed_epochs()) *
-                scenario.epoch.to_days();
+  s.node_days = static_cast<double>(s.sensors + s.storage_providers + s.compute_providers) *
+                static_cast<double>(world.closed_epochs()) * scenario.epoch.to_days();
   return s;
 }
 
-void print_table(std::ostream& out, const RunSummary& s) {
-  out << s.scenario << " (seed " << s.seed << "): " << s.sensors << " sensors, " << s.epochs
-      << " epochs of " << s.epoch_length << "\n";
+namespace {
+
+void print_sensor_lines(std::ostream& out, const RunSummary& s) {
   out << "  readings   submitted " << s.submitted << ", arrived " << s.arrived << ", late "
       << s.late << ", lost " << s.lost << "\n";
   out << "  quality    accepted " << percent(s.accepted_fraction)
@@ -129,6 +154,9 @@ void print_table(std::ostream& out, const RunSummary& s) {
     out << "  fraud      dishonest operators spent " << fixed(s.dishonest_cost_usd, 0)
         << " USD and earned " << fixed(s.dishonest_earned_usd, 0) << " USD\n";
   }
+}
+
+void print_economy_lines(std::ostream& out, const RunSummary& s) {
   out << "  economy    price " << fixed(s.price_usd, 4) << " USD at the end; burned "
       << fixed(s.tokens_burned, 0) << "; operators " << s.operators_active << " active (+"
       << s.operators_joined << " joined, -" << s.operators_left << " left), "
@@ -136,6 +164,37 @@ void print_table(std::ostream& out, const RunSummary& s) {
       << fixed(s.median_roi, 2) << "\n";
   out << "  wall time  " << fixed(s.wall_seconds, 2) << " s (" << fixed(s.node_days / 1e6, 2)
       << " M node-days, " << fixed(s.node_days / 1e6 / s.wall_seconds, 2) << " M node-days/s)\n";
+}
+
+}  // namespace
+
+void print_table(std::ostream& out, const RunSummary& s) {
+  out << s.scenario << " (seed " << s.seed << "): " << s.sensors << " sensors, ";
+  if (s.storage_providers > 0) out << s.storage_providers << " storage providers, ";
+  if (s.compute_providers > 0) out << s.compute_providers << " compute providers, ";
+  out << s.epochs << " epochs of " << s.epoch_length << "\n";
+  if (s.storage_providers > 0) {
+    const double tib = 1024.0 * 1024 * 1024 * 1024;
+    out << "  storage    held " << fixed(s.storage_bytes_held / tib, 1) << " TiB, proven "
+        << fixed(s.storage_bytes_proven / tib, 1) << " TiB at the end; lost "
+        << fixed(s.storage_bytes_lost / tib, 2) << " TiB (" << s.storage_deals_lost
+        << " deals); faults detected " << s.storage_faults_detected << " (mean "
+        << fixed(s.storage_mean_detect_days, 2) << " d to detect), terminated "
+        << s.storage_terminations << "; fees " << fixed(s.storage_fees_tokens, 1)
+        << " tokens against " << fixed(s.storage_damage_usd, 0) << " USD of damage\n";
+  }
+  if (s.compute_providers > 0) {
+    out << "  compute    jobs " << s.jobs_arrived << " arrived, " << s.jobs_accepted
+        << " accepted, " << s.jobs_wrong_accepted << " wrong results accepted, " << s.jobs_missed
+        << " deadlines missed; verification " << percent(s.compute_verification_share)
+        << " of compute; slashed " << fixed(s.compute_slashed_tokens, 0) << " tokens\n";
+  }
+  if (s.sensors > 0 || (s.storage_providers == 0 && s.compute_providers == 0)) {
+    print_sensor_lines(out, s);
+  } else {
+    out << "  tokens     minted " << fixed(s.tokens_minted, 0) << "\n";
+  }
+  print_economy_lines(out, s);
 }
 
 void print_json(std::ostream& out, const RunSummary& s, const std::string& output_path) {

@@ -37,6 +37,15 @@ struct RunSummary {
   std::int64_t operators_active = 0, operators_joined = 0, operators_left = 0;
   double share_profitable = 0;
   double median_roi = 0;
+  // Storage providers (when the run has them).
+  std::int64_t storage_providers = 0;
+  double storage_bytes_held = 0, storage_bytes_proven = 0, storage_bytes_lost = 0;
+  std::int64_t storage_deals_lost = 0, storage_faults_detected = 0, storage_terminations = 0;
+  double storage_mean_detect_days = 0, storage_fees_tokens = 0, storage_damage_usd = 0;
+  // Compute providers (when the run has them).
+  std::int64_t compute_providers = 0;
+  std::int64_t jobs_arrived = 0, jobs_accepted = 0, jobs_wrong_accepted = 0, jobs_missed = 0;
+  double compute_verification_share = 0, compute_slashed_tokens = 0;
   double wall_seconds = 0;
   double node_days = 0;  // nodes × simulated days: the work done
 

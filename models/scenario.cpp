@@ -244,6 +244,9 @@ MemoryEstimate memory_estimate(const Scenario& s) {
         s.validation.collusion ? static_cast<double>(s.validation.collusion->window_epochs) : 0.0;
     bytes += sensors * links * (8.0 + 12.0 * window);
   }
+  // Storage and compute providers: columns, streams, routes and the work in flight, a generous
+  // 4 KiB each (their own estimates are far smaller).
+  bytes += 4096.0 * static_cast<double>(s.storage_count() + s.compute_count());
   m.bytes =
       bytes > 9e18 ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(bytes);
   const long pages = ::sysconf(_SC_PHYS_PAGES);
@@ -264,6 +267,20 @@ sim::TopologySpec topology_spec(const NetworkSpec& n) {
   return t;
 }
 
+std::int64_t Scenario::storage_count() const {
+  std::int64_t n = 0;
+  for (const auto& g : storage_groups)
+    n += g.count;
+  return n;
+}
+
+std::int64_t Scenario::compute_count() const {
+  std::int64_t n = 0;
+  for (const auto& g : compute_groups)
+    n += g.count;
+  return n;
+}
+
 std::int64_t Scenario::sensor_count() const {
   std::int64_t n = 0;
   for (const auto& g : sensors)
@@ -272,6 +289,35 @@ std::int64_t Scenario::sensor_count() const {
 }
 
 namespace {
+
+// Each `population:` entry by its kind. Listing the parameters shows every kind's keys, under
+// population[sensor], population[storage] and population[compute].
+void read_population(Section& root, Scenario& s) {
+  static constexpr std::array<std::string_view, 3> kKinds{"sensor", "storage", "compute"};
+  std::size_t entry = 0;
+  for (Section g : root.list("population", "groups of nodes, each of one kind")) {
+    if (g.describing()) {
+      s.sensors.push_back(read_sensor_group_spec(g.variant("sensor")));
+      s.storage_groups.push_back(read_storage_group_spec(g.variant("storage")));
+      s.compute_groups.push_back(read_compute_group_spec(g.variant("compute")));
+      continue;
+    }
+    const std::string kind = g.peek("kind").value_or("sensor");
+    if (kind == "storage") {
+      s.storage_groups.push_back(read_storage_group_spec(g));
+      s.storage_entry.push_back(entry);
+    } else if (kind == "compute") {
+      s.compute_groups.push_back(read_compute_group_spec(g));
+      s.compute_entry.push_back(entry);
+    } else if (kind == "sensor") {
+      s.sensors.push_back(read_sensor_group_spec(g));
+      s.sensor_entry.push_back(entry);
+    } else {
+      g.choice("kind", "sensor", kKinds, "what the nodes of this group are");  // names the error
+    }
+    ++entry;
+  }
+}
 
 std::string gib(std::int64_t bytes) {
   char text[32];
@@ -310,9 +356,7 @@ Scenario read_scenario(sim::config::Reader& reader, YAML::Node resolved) {
                                     "how often each node sends a coverage beacon");
     s.radio = read_radio_spec(radio);
   }
-  for (Section g : root.list("population", "groups of nodes")) {
-    s.sensors.push_back(read_sensor_group_spec(g));
-  }
+  read_population(root, s);
   if (reader.ok() && s.sensor_count() > 0) {
     try {
       topology_spec(s.network).validate(static_cast<std::size_t>(s.sensor_count()));
@@ -349,9 +393,25 @@ Scenario read_scenario(sim::config::Reader& reader, YAML::Node resolved) {
   }
   s.metrics = read_metrics(root.section("metrics", "what the simulator measures against the truth"),
                            s.width_km, s.height_km);
+  // The storage and compute networks' own mechanisms, read whenever they are written (an unused
+  // section is a problem, as it most likely means a missing population entry).
+  if (!s.storage_groups.empty() || root.has("storage") || reader.describing()) {
+    s.storage = read_storage_spec(
+        root.section("storage", "deals, proofs, fees and payment of storage providers"));
+    if (s.storage_groups.empty() && !reader.describing()) {
+      root.problem("storage", "no population entry has kind: storage");
+    }
+  }
+  if (!s.compute_groups.empty() || root.has("compute") || reader.describing()) {
+    s.compute = read_compute_spec(
+        root.section("compute", "jobs, market and verification of compute providers"));
+    if (s.compute_groups.empty() && !reader.describing()) {
+      root.problem("compute", "no population entry has kind: compute");
+    }
+  }
   root.finish();
-  if (s.sensor_count() == 0 && reader.ok()) {
-    root.problem("population", "the scenario has no sensors: add a group with count > 0");
+  if (s.sensor_count() + s.storage_count() + s.compute_count() == 0 && reader.ok()) {
+    root.problem("population", "the scenario has no nodes: add a group with count > 0");
   }
   return s;
 }

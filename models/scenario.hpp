@@ -7,12 +7,14 @@
 
 #include <optional>
 
+#include "models/compute_network.hpp"
 #include "models/economy/token_economy.hpp"
 #include "models/field/radio_channel.hpp"
 #include "models/field/temperature_field.hpp"
 #include "models/nodes/sensor_population.hpp"
 #include "models/rewards/hex_density.hpp"
 #include "models/rewards/sensor_rewards.hpp"
+#include "models/storage_network.hpp"
 #include "models/validation/collusion.hpp"
 #include "models/validation/proof_of_coverage.hpp"
 #include "models/validation/proof_of_location.hpp"
@@ -92,6 +94,12 @@ struct Scenario {
   RadioSpec radio;
   sim::Time beacon_every = sim::Time::days(1);  // how often a node beacons (coverage on)
   std::vector<SensorGroupSpec> sensors;
+  std::vector<StorageGroupSpec> storage_groups;  // population entries of kind storage
+  std::vector<ComputeGroupSpec> compute_groups;  // population entries of kind compute
+  // The population entry (index in the file's list) of each group of each kind.
+  std::vector<std::size_t> sensor_entry, storage_entry, compute_entry;
+  StorageSpec storage;  // the `storage:` section: deals, proofs, fees, payment
+  ComputeSpec compute;  // the `compute:` section: jobs, market, verification
   ValidationSpec validation;
   RewardSpec rewards;
   EconomySpec economy;  // emission, split, staking, vesting, demand, burn, price, operators
@@ -101,7 +109,9 @@ struct Scenario {
   std::string resolved_yaml;
 
   std::int64_t epochs() const { return duration / epoch; }
-  std::int64_t sensor_count() const;
+  std::int64_t sensor_count() const;   // count + reserve of every sensor group
+  std::int64_t storage_count() const;  // storage providers
+  std::int64_t compute_count() const;  // compute providers
 };
 
 /// Resident memory a run would need, and what this machine can give it.

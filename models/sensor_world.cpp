@@ -17,8 +17,9 @@ sim::Topology build_topology(const Scenario& s, const SensorPopulation& sensors,
   std::vector<sim::Point> points(sensors.size());
   for (std::size_t i = 0; i < sensors.size(); ++i)
     points[i] = {sensors.x_km[i], sensors.y_km[i]};
-  // The oracle sits at the centre of the region.
+  // The oracle sits at the centre of the region. Without sensors it stands alone.
   const sim::Point oracle{s.width_km / 2, s.height_km / 2};
+  if (points.empty()) return sim::Topology{{oracle}, {}};
   return sim::make_topology(topology_spec(s.network), std::move(points), oracle, streams);
 }
 
@@ -94,7 +95,8 @@ SensorWorld::SensorWorld(const Scenario& scenario, std::uint64_t run_index)
                                  }
                                }
                                return classes;
-                             }()}),
+                             }(),
+                             !scenario.storage_groups.empty() || !scenario.compute_groups.empty()}),
       noise_stream_(streams_.id("sensor.reading")),
       network_stream_(streams_.id("sensor.network")),
       beacon_stream_(streams_.id("sensor.beacon")),
@@ -110,14 +112,20 @@ SensorWorld::SensorWorld(const Scenario& scenario, std::uint64_t run_index)
       flagged_(sensors_.size(), 0) {
   const std::size_t n = sensors_.size();
   nodes_of_ = sensors_.nodes_by_operator();
-  joined_epoch_.assign(sensors_.operators, 0);
-  left_epoch_.assign(sensors_.operators, -1);
+  build_providers();  // sets operators_: the sensors' operators, then the providers' own
+  nodes_of_.resize(operators_);
+  joined_epoch_.assign(operators_, 0);
+  left_epoch_.assign(operators_, -1);
   for (std::uint32_t op : sensors_.reserve_operators)
     joined_epoch_[op] = -1;
-  std::vector<std::int64_t> running(sensors_.operators, 0);
-  for (std::size_t op = 0; op < running.size(); ++op) {
+  std::vector<std::int64_t> running(operators_, 0);
+  for (std::size_t op = 0; op < sensors_.operators; ++op) {
     if (joined_epoch_[op] == 0) running[op] = static_cast<std::int64_t>(nodes_of_[op].size());
   }
+  for (std::uint32_t op : storage_operator_)
+    ++running[op];
+  for (std::uint32_t op : compute_operator_)
+    ++running[op];
   ledger_.record_entries(scenario.output.ledger);
   economy_ = std::make_unique<TokenEconomy>(scenario.economy, ledger_, running, streams_);
   was_flagged_.assign(n, 0);
@@ -391,8 +399,13 @@ void SensorWorld::close_epoch(sim::Simulator& s, const sim::Event&) {
   // The economy mints the epoch's emission; the oracle's rule decides who gets the nodes' pool;
   // the economy pays it out, runs the market and the operators' books.
   const sim::Time start = scenario_.epoch * epoch;
+  TokenEconomy::RolesPresent present{};
+  present[static_cast<std::size_t>(Role::data)] = sensors_.size() > 0;
+  present[static_cast<std::size_t>(Role::coverage)] = sensors_.size() > 0;
+  present[static_cast<std::size_t>(Role::storage)] = storage_ != nullptr;
+  present[static_cast<std::size_t>(Role::compute)] = compute_ != nullptr;
   const TokenEconomy::EpochOpening open =
-      economy_->open_epoch(epoch, start, start + scenario_.epoch);
+      economy_->open_epoch(epoch, start, start + scenario_.epoch, present);
   t.coverage = coverage_now_;
   coverage_now_ = CoverageTally{};
   // Data transfer is paid from the nodes' pool at most (a collapsed price can make the buyers'
@@ -404,7 +417,8 @@ void SensorWorld::close_epoch(sim::Simulator& s, const sim::Event&) {
   const EpochRewards rewards =
       oracle_.close_epoch(cutoff(epoch), arrived, verdicts, open.to_nodes, data_usage);
   pay(t, rewards);
-  settle(t, rewards, s.now());
+  ProviderRound round = step_providers(open, epoch);
+  settle(t, rewards, round, s.now());
 
   metrics_.record(t);
   for (const auto& observer : observers_)

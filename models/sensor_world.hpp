@@ -7,13 +7,16 @@
 #include <memory>
 #include <vector>
 
+#include "models/compute_network.hpp"
 #include "models/economy/ledger.hpp"
 #include "models/field/radio_links.hpp"
 #include "models/field/temperature_field.hpp"
 #include "models/metrics/sensor_metrics.hpp"
 #include "models/nodes/sensor_population.hpp"
+#include "models/provider_epoch.hpp"
 #include "models/scenario.hpp"
 #include "models/sensor_oracle.hpp"
+#include "models/storage_network.hpp"
 #include "models/validation/hex_grid.hpp"
 #include "models/validation/submission.hpp"
 #include "sim/network.hpp"
@@ -26,7 +29,10 @@ class Hdf5Writer;
 
 namespace models {
 
-/// One run of a sensor-network scenario. Sensors sample the true field on their own schedules
+/// One run of a scenario: its sensor network, and the storage and compute networks beside it
+/// (models/storage_network.hpp, models/compute_network.hpp), whose providers are paid from their
+/// roles' share of the same emission and belong to operators of the same economy.
+/// The sensor side: Sensors sample the true field on their own schedules
 /// and send readings over the network to the oracle; readings delivered after the cut-off are
 /// late. With proof of coverage on, nodes beacon on their own schedules: who hears a beacon is
 /// decided by the radio channel from true positions, while rings and swarms forge reports for
@@ -62,6 +68,8 @@ class SensorWorld {
   void write(sim::Hdf5Writer& out) const;
 
   const SensorMetrics& metrics() const { return metrics_; }
+  const StorageNetwork* storage() const { return storage_.get(); }
+  const ComputeNetwork* compute() const { return compute_.get(); }
   const SensorPopulation& sensors() const { return sensors_; }
   const Ledger& ledger() const { return ledger_; }
   const sim::Network& network() const { return *network_; }
@@ -102,9 +110,26 @@ class SensorWorld {
                       std::vector<Verdict>& verdicts, std::vector<std::size_t>& origin);
   void pay(EpochTally& t, const EpochRewards& rewards);
   void write_ledger(sim::Hdf5Writer& out) const;  // sensor_world_output.cpp
+  // sensor_world_providers.cpp: the storage and compute networks.
+  /// What the providers did in an epoch, per (global) operator, and their pools' remainder.
+  struct ProviderRound {
+    std::vector<OperatorActivity> activity;  // per operator
+    Tokens paid = 0;                         // from the storage and compute pools
+    Tokens unpaid = 0;                       // of the storage and compute pools
+  };
+  /// Builds the networks and gives their operators global ids after the sensors' operators.
+  void build_providers();
+  /// Steps both networks with the epoch's pools and books what they report.
+  ProviderRound step_providers(const TokenEconomy::EpochOpening& open, std::int64_t epoch);
+  /// Pays one network's pool by its providers' reward weights and adds its dealings.
+  static void book_providers(const ProviderEpochs& epoch, Tokens pool,
+                             const std::vector<std::uint32_t>& operator_of,
+                             std::vector<Tokens>& totals, ProviderRound& round);
+  /// Operator `op` has left: its providers stop.
+  void providers_leave(std::uint32_t op, sim::Time now);
   /// The economy's side of the close: operators' costs and payouts, the market, exits and entry
   /// (sensor_world_economy.cpp).
-  void settle(EpochTally& t, const EpochRewards& rewards, sim::Time now);
+  void settle(EpochTally& t, const EpochRewards& rewards, ProviderRound& round, sim::Time now);
   sim::Time cutoff(std::int64_t epoch) const;
   sim::RandomStream stream(std::vector<std::uint64_t>& blocks, const sim::StreamId& base,
                            std::uint32_t sensor) const;
@@ -159,6 +184,14 @@ class SensorWorld {
   std::vector<double> last_pol_;
   std::vector<std::uint8_t> flagged_;
   std::vector<EpochObserver> observers_;
+
+  // Storage and compute providers (absent without population entries of their kind): their
+  // networks, each provider's global operator, and what each provider earned from the pools.
+  std::unique_ptr<StorageNetwork> storage_;
+  std::unique_ptr<ComputeNetwork> compute_;
+  std::vector<std::uint32_t> storage_operator_, compute_operator_;  // per provider
+  std::vector<Tokens> storage_reward_, compute_reward_;             // per provider
+  std::size_t operators_ = 0;  // sensors' operators, then the providers' own
 };
 
 }  // namespace models

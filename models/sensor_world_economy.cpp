@@ -8,13 +8,14 @@
 
 namespace models {
 
-void SensorWorld::settle(EpochTally& t, const EpochRewards& rewards, sim::Time now) {
+void SensorWorld::settle(EpochTally& t, const EpochRewards& rewards, ProviderRound& round,
+                         sim::Time now) {
   const std::int64_t e = t.epoch;
   const sim::Time start = scenario_.epoch * e;
   const double months = scenario_.epoch.to_days() * 12.0 / 365.0;
   // What each operator earned and spent: opex for its working nodes while in the network,
   // capex in its first epoch; a node newly on the denylist is proven fraud.
-  std::vector<OperatorActivity> activity(sensors_.operators);
+  std::vector<OperatorActivity>& activity = round.activity;  // the providers' part is in
   for (std::uint32_t op = 0; op < sensors_.operators; ++op) {
     if (joined_epoch_[op] < 0 || joined_epoch_[op] > e) continue;
     if (left_epoch_[op] >= 0 && left_epoch_[op] < e) continue;
@@ -34,9 +35,13 @@ void SensorWorld::settle(EpochTally& t, const EpochRewards& rewards, sim::Time n
   }
   for (std::size_t i = 0; i < sensors_.size(); ++i)
     was_flagged_[i] = rewards.flagged[i];
-  const std::vector<std::uint32_t> exits = economy_->close_epoch(activity, rewards.to_treasury);
+  const std::vector<std::uint32_t> exits =
+      economy_->close_epoch(activity, rewards.to_treasury + round.unpaid);
+  t.undistributed += round.unpaid;
+  t.providers_paid = round.paid;
   for (std::uint32_t op : exits) {
-    sensors_.leave(op, now);
+    if (op < sensors_.operators) sensors_.leave(op, now);
+    providers_leave(op, now);
     left_epoch_[op] = e;
     t.nodes_left += static_cast<std::int64_t>(nodes_of_[op].size());
   }
@@ -87,7 +92,7 @@ void SensorWorld::settle(EpochTally& t, const EpochRewards& rewards, sim::Time n
   t.paid_back_share.assign(classes.size(), 0.0);
   std::vector<std::int64_t> joined(classes.size(), 0), paid_back(classes.size(), 0);
   for (std::uint32_t op = 0; op < sensors_.operators; ++op) {
-    if (joined_epoch_[op] < 0 || joined_epoch_[op] > e) continue;
+    if (joined_epoch_[op] < 0 || joined_epoch_[op] > e || nodes_of_[op].empty()) continue;
     const std::string& name = sensors_.spec_of(nodes_of_[op].front()).hardware.name;
     const auto c =
         static_cast<std::size_t>(std::find(classes.begin(), classes.end(), name) - classes.begin());

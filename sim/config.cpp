@@ -182,6 +182,13 @@ bool Section::has(std::string_view key) const {
   return node_.IsMap() && node_[std::string(key)].IsDefined();
 }
 
+std::optional<std::string> Section::peek(std::string_view key) const {
+  if (!has(key)) return std::nullopt;
+  const YAML::Node n = node_[std::string(key)];
+  if (!n.IsScalar()) return std::nullopt;
+  return n.Scalar();
+}
+
 bool Section::is_mapping(std::string_view key) const {
   return has(key) && node_[std::string(key)].IsMap();
 }

@@ -142,6 +142,9 @@ class Section {
   /// True when reading only to list the declarations (see Reader).
   bool describing() const { return reader_->describing(); }
   bool has(std::string_view key) const;
+  /// The scalar at key as written, without declaring it (to choose how to read a mapping before
+  /// reading it, e.g. by its `kind`); nullopt when absent or not a scalar.
+  std::optional<std::string> peek(std::string_view key) const;
   /// True when key is present and holds a mapping.
   bool is_mapping(std::string_view key) const;
   /// Keys present in the file, in file order.

@@ -46,6 +46,10 @@ TokenEconomy::TokenEconomy(const EconomySpec& spec, Ledger& ledger,
   if (spec.vesting) {
     vesting_.emplace(*spec.vesting, ledger, ledger.open("vesting", AccountKind::vesting));
   }
+  // Opened after the others so that a sensor network's account ids do not depend on them.
+  endowment_ = ledger.open("endowment", AccountKind::protocol);
+  collateral_ = ledger.open("collateral", AccountKind::stake);
+  collateral_of_.assign(n, 0);
   book_.add_slots(n);
   for (std::size_t op = 0; op < n; ++op) {
     if (nodes_per_operator[op] == 0) continue;  // waits in the reserve
@@ -72,8 +76,15 @@ bool TokenEconomy::buy_stake(std::uint32_t op, std::int64_t nodes) {
   return true;
 }
 
+TokenEconomy::RolesPresent TokenEconomy::sensor_roles() {
+  RolesPresent present{};
+  present[static_cast<std::size_t>(Role::data)] = true;
+  present[static_cast<std::size_t>(Role::coverage)] = true;
+  return present;
+}
+
 TokenEconomy::EpochOpening TokenEconomy::open_epoch(std::int64_t epoch, sim::Time start,
-                                                    sim::Time end) {
+                                                    sim::Time end, const RolesPresent& present) {
   epoch_ = epoch;
   start_ = start;
   end_ = end;
@@ -84,23 +95,38 @@ TokenEconomy::EpochOpening TokenEconomy::open_epoch(std::int64_t epoch, sim::Tim
   const double mid_years = 0.5 * (start.to_seconds() + end.to_seconds()) / kSecondsPerYear;
   const double power = spec_.power.initial_bytes * std::pow(spec_.power.growth_per_year, mid_years);
   const double emitted = emission_.tokens(start, end, power);
-  std::array<bool, kRoleCount> used{};
-  used[static_cast<std::size_t>(Role::data)] = true;
-  used[static_cast<std::size_t>(Role::coverage)] = true;
+  std::array<bool, kRoleCount> used = present;
   used[static_cast<std::size_t>(Role::validators)] = true;
   used[static_cast<std::size_t>(Role::treasury)] = true;
   const RoleAmounts split = split_by_role(spec_.split, emitted, used);
 
   EpochOpening open;
-  open.to_nodes = units_of(split[Role::data] + split[Role::coverage]) + remint_next_;
+  // Burn-and-mint's re-mint goes to whoever does the network's work: the sensors' pool when
+  // there are sensors, else storage, else compute.
+  open.to_nodes = units_of(split[Role::data] + split[Role::coverage]);
+  open.to_storage = units_of(split[Role::storage]);
+  open.to_compute = units_of(split[Role::compute]);
+  if (present[static_cast<std::size_t>(Role::data)] ||
+      present[static_cast<std::size_t>(Role::coverage)]) {
+    open.to_nodes += remint_next_;
+  } else if (present[static_cast<std::size_t>(Role::storage)]) {
+    open.to_storage += remint_next_;
+  } else if (present[static_cast<std::size_t>(Role::compute)]) {
+    open.to_compute += remint_next_;
+  } else {
+    open.to_nodes += remint_next_;
+  }
   const Tokens to_validators = units_of(split[Role::validators]);
   const Tokens to_treasury = units_of(split[Role::treasury]);
-  ledger_->mint(pool_, open.to_nodes);
+  ledger_->mint(pool_, open.to_nodes + open.to_storage + open.to_compute);
   ledger_->mint(validators_, to_validators);
   ledger_->mint(treasury_, to_treasury);
   tally_.reminted = to_tokens(remint_next_);
-  tally_.minted = to_tokens(open.to_nodes + to_validators + to_treasury);
-  tally_.to_nodes = to_tokens(open.to_nodes);
+  tally_.to_storage = to_tokens(open.to_storage);
+  tally_.to_compute = to_tokens(open.to_compute);
+  tally_.minted =
+      to_tokens(open.to_nodes + open.to_storage + open.to_compute + to_validators + to_treasury);
+  tally_.to_nodes = to_tokens(open.to_nodes + open.to_storage + open.to_compute);
   tally_.to_validators = to_tokens(to_validators);
   tally_.to_treasury = to_tokens(to_treasury);
   tally_.not_minted = split.not_minted;
@@ -137,9 +163,35 @@ std::vector<std::uint32_t> TokenEconomy::close_epoch(std::span<const OperatorAct
   ledger.transfer(pool_, treasury_, std::min(unpaid, ledger.balance(pool_)));
   ledger.transfer(pool_, treasury_, ledger.balance(pool_));
   if (vesting_) vesting_->release(end_);
+
+  // Clients pay providers in tokens they buy from the market; the protocol's take goes to the
+  // treasury; the endowment pays for what is stored. All of it is what operators received.
+  double service_burn_usd = 0.0;
+  for (std::size_t op = 0; op < n; ++op) {
+    const OperatorActivity& a = activity[op];
+    service_burn_usd += a.burn_usd;
+    tally_.client_usd += a.client_usd;
+    if (price_at_open_ > 0.0 && a.client_usd > 0.0) {
+      const Tokens pay = std::min(units_of(a.client_usd / price_at_open_), ledger.balance(market_));
+      ledger.transfer(market_, account_[op], pay);
+      tally_.client_tokens += to_tokens(pay);
+    }
+    if (price_at_open_ > 0.0 && a.take_usd > 0.0) {
+      const Tokens take = std::min(units_of(a.take_usd / price_at_open_), ledger.balance(market_));
+      ledger.transfer(market_, treasury_, take);
+      tally_.take_tokens += to_tokens(take);
+    }
+    if (a.endowment > 0) {
+      const Tokens from_endowment = std::min(a.endowment, ledger.balance(endowment_));
+      ledger.transfer(endowment_, account_[op], from_endowment);
+      tally_.endowment_out += to_tokens(from_endowment);
+    }
+  }
   std::vector<Tokens> received(n);
   for (std::size_t op = 0; op < n; ++op)
     received[op] = ledger.balance(account_[op]) - before[op];
+  for (std::size_t op = 0; op < n; ++op)
+    settle_collateral(static_cast<std::uint32_t>(op), activity[op]);
 
   // Proven fraud costs the operator its stake; the reporters get their share.
   if (staking_) {
@@ -156,7 +208,9 @@ std::vector<std::uint32_t> TokenEconomy::close_epoch(std::span<const OperatorAct
   Tokens sold = 0;
   for (std::size_t op = 0; op < n; ++op) {
     if (!book_.active(static_cast<std::uint32_t>(op)) || received[op] <= 0) continue;
-    const Tokens sell = share_of(received[op], spec_.operators.sell_fraction);
+    // What collateral or penalties took since is no longer there to sell.
+    const Tokens sell = std::min(share_of(received[op], spec_.operators.sell_fraction),
+                                 ledger.balance(account_[op]));
     ledger.transfer(account_[op], market_, sell);
     sold += sell;
   }
@@ -164,9 +218,11 @@ std::vector<std::uint32_t> TokenEconomy::close_epoch(std::span<const OperatorAct
   in.start = start_;
   in.end = end_;
   in.circulating_tokens = to_tokens(ledger.circulating());
-  in.demand_usd = demand_usd_;
+  // Providers' clients who burn (Render's credits) spend all of it on tokens they burn.
+  in.demand_usd = demand_usd_ + service_burn_usd;
   in.tokens_sold = to_tokens(sold);
-  in.usd_bought = spec_.burn.burn_share * demand_usd_;
+  in.usd_bought = spec_.burn.burn_share * demand_usd_ + service_burn_usd;
+  tally_.service_burn_usd = service_burn_usd;
   const PriceStep step = price_->advance(in, market_rng_);
   // Buyers cannot burn more than the market holds (nor, at a collapsed price, more than exists).
   const double held = to_tokens(ledger.balance(market_));
@@ -207,6 +263,11 @@ std::vector<std::uint32_t> TokenEconomy::close_epoch(std::span<const OperatorAct
   t.protocol = to_tokens(ledger.protocol_held());
   t.treasury = to_tokens(ledger.balance(treasury_));
   t.market = to_tokens(ledger.balance(market_));
+  t.endowment = to_tokens(ledger.balance(endowment_));
+  Tokens collateral = 0;
+  for (Tokens c : collateral_of_)
+    collateral += c;
+  t.collateral = to_tokens(collateral);
   t.price_usd = step.price_usd;
   t.demand_usd = demand_usd_;
   t.usd_kept = (1.0 - spec_.burn.burn_share) * demand_usd_;
@@ -231,6 +292,57 @@ std::vector<std::uint32_t> TokenEconomy::close_epoch(std::span<const OperatorAct
   t.gini_stake = stake.empty() ? 0.0 : gini(stake);
   t.nakamoto_stake = stake.empty() ? 0 : static_cast<std::int64_t>(nakamoto(stake));
   return exits;
+}
+
+void TokenEconomy::settle_collateral(std::uint32_t op, const OperatorActivity& a) {
+  Ledger& ledger = *ledger_;
+  // Given back first, so that a provider that ends one deal and starts another needs to buy
+  // only the difference.
+  const Tokens release = std::min(a.collateral_release, collateral_of_[op]);
+  if (release > 0) {
+    ledger.unstake(collateral_, account_[op], release);
+    collateral_of_[op] -= release;
+    tally_.collateral_released += to_tokens(release);
+  }
+  if (a.collateral_lock > 0) {
+    const Tokens short_by = a.collateral_lock - ledger.balance(account_[op]);
+    if (short_by > 0) {
+      const Tokens bought = std::min(short_by, ledger.balance(market_));
+      ledger.transfer(market_, account_[op], bought);
+      stake_capex_usd_[op] += to_tokens(bought) * price_at_open_;
+    }
+    const Tokens lock = std::min(a.collateral_lock, ledger.balance(account_[op]));
+    if (lock > 0) ledger.stake(account_[op], collateral_, lock);
+    collateral_of_[op] += lock;
+    tally_.collateral_locked += to_tokens(lock);
+  }
+  // Penalties: from the collateral, then the wallet; the reporters' part is paid, the rest
+  // destroyed. What neither holds is recorded as unpaid.
+  if (a.penalty <= 0) return;
+  const Tokens to_reporters = std::min(a.to_reporters, a.penalty);
+  Tokens owed = a.penalty;
+  Tokens reported = to_reporters;
+  const auto take = [&](Ledger::Account from, Tokens available) {
+    const Tokens amount = std::min(owed, available);
+    const Tokens paid = std::min(reported, amount);
+    if (paid > 0) ledger.transfer(from, reporters_, paid);
+    if (amount > paid) ledger.slash(from, amount - paid);
+    reported -= paid;
+    owed -= amount;
+    return amount;
+  };
+  collateral_of_[op] -= take(collateral_, collateral_of_[op]);
+  take(account_[op], ledger.balance(account_[op]));
+  tally_.penalties += to_tokens(a.penalty - owed);
+  tally_.penalties_to_reporters += to_tokens(to_reporters - reported);
+  tally_.penalties_unpaid += to_tokens(owed);
+}
+
+void TokenEconomy::deposit_endowment(double usd) {
+  if (usd <= 0.0 || price_->price_usd() <= 0.0) return;
+  const Tokens tokens = std::min(units_of(usd / price_->price_usd()), ledger_->balance(market_));
+  if (tokens > 0) ledger_->transfer(market_, endowment_, tokens);
+  tally_.endowment_in += to_tokens(tokens);
 }
 
 std::int64_t TokenEconomy::entrants(double capex_usd, double opex_usd_per_year,

@@ -64,7 +64,8 @@ struct EpochTally {
   PerBehaviour flagged{};          // nodes on the collusion denylist
   std::array<double, kBehaviourCount> pol_sum{};  // sum of PoL scores, for the mean
   Tokens minted = 0;
-  Tokens undistributed = 0;  // unpaid share of the emission, sent to the treasury
+  Tokens undistributed = 0;   // unpaid share of the emission, sent to the treasury
+  Tokens providers_paid = 0;  // paid to storage and compute providers from their roles' pools
   std::array<Tokens, kBehaviourCount> paid{};
   std::array<double, kBehaviourCount> cost_usd{};    // operators' capex (first epoch) and opex
   std::array<double, kBehaviourCount> earned_usd{};  // paid, at the epoch's closing price

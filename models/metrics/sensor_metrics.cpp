@@ -196,6 +196,33 @@ void SensorMetrics::declare_economy() {
     e.paid_back_share.push_back(r.real("operators/paid_back_share_" + c, "1",
                                        "share of " + c + " operators who have paid back"));
   }
+  if (layout_.providers) {
+    e.to_storage = r.real("tokens/to_storage", "token", "emission for storage providers");
+    e.to_compute = r.real("tokens/to_compute", "token", "emission for compute providers");
+    e.client_usd = r.real("market/client_usd", "USD",
+                          "clients' payments to storage and compute providers, net of the take");
+    e.client_tokens = r.real("tokens/client_payments", "token",
+                             "tokens clients bought from the market to pay providers");
+    e.take_tokens = r.real("tokens/take", "token", "the protocol's take on clients' payments");
+    e.service_burn_usd = r.real("market/service_burn_usd", "USD",
+                                "clients' spending on compute burned as tokens (burn-and-mint)");
+    e.endowment_in = r.real("tokens/endowment_in", "token",
+                            "clients' up-front fees for permanent storage into the endowment");
+    e.endowment_out =
+        r.real("tokens/endowment_out", "token", "the endowment's payments to storage providers");
+    e.endowment = r.real("tokens/endowment", "token", "the endowment's balance at the close");
+    e.collateral_locked =
+        r.real("tokens/collateral_locked", "token", "providers' collateral locked this epoch");
+    e.collateral_released = r.real("tokens/collateral_released", "token",
+                                   "providers' collateral given back this epoch");
+    e.collateral = r.real("tokens/collateral", "token", "providers' collateral held at the close");
+    e.penalties = r.real("tokens/penalties", "token",
+                         "fees and slashes providers paid this epoch (reporters' part included)");
+    e.penalties_to_reporters = r.real("tokens/penalties_to_reporters", "token",
+                                      "part of the penalties paid to whoever proved the fault");
+    e.penalties_unpaid = r.real("tokens/penalties_unpaid", "token",
+                                "penalties providers could not pay from collateral or wallet");
+  }
 }
 
 void SensorMetrics::record_economy(const EpochTally& t) {
@@ -240,6 +267,23 @@ void SensorMetrics::record_economy(const EpochTally& t) {
   for (std::size_t c = 0; c < e.payback_days.size(); ++c) {
     r.set(e.payback_days[c], c < t.payback_days.size() ? t.payback_days[c] : ratio(0.0, 0.0));
     r.set(e.paid_back_share[c], c < t.paid_back_share.size() ? t.paid_back_share[c] : 0.0);
+  }
+  if (layout_.providers) {
+    r.set(e.to_storage, x.to_storage);
+    r.set(e.to_compute, x.to_compute);
+    r.set(e.client_usd, x.client_usd);
+    r.set(e.client_tokens, x.client_tokens);
+    r.set(e.take_tokens, x.take_tokens);
+    r.set(e.service_burn_usd, x.service_burn_usd);
+    r.set(e.endowment_in, x.endowment_in);
+    r.set(e.endowment_out, x.endowment_out);
+    r.set(e.endowment, x.endowment);
+    r.set(e.collateral_locked, x.collateral_locked);
+    r.set(e.collateral_released, x.collateral_released);
+    r.set(e.collateral, x.collateral);
+    r.set(e.penalties, x.penalties);
+    r.set(e.penalties_to_reporters, x.penalties_to_reporters);
+    r.set(e.penalties_unpaid, x.penalties_unpaid);
   }
 }
 
@@ -369,6 +413,7 @@ void SensorMetrics::add_to_totals(const EpochTally& t) {
   totals_.hexes_valid = t.hexes_valid;
   totals_.minted += t.minted;
   totals_.undistributed += t.undistributed;
+  totals_.providers_paid += t.providers_paid;
   add(totals_.paid, t.paid);
   add(totals_.cost_usd, t.cost_usd);
   add(totals_.earned_usd, t.earned_usd);

@@ -16,6 +16,7 @@ struct MetricsLayout {
   std::vector<std::string> check_kinds;       // the reading checks, in pipeline order
   bool coverage = false;                      // proof of coverage is on
   std::vector<std::string> hardware_classes;  // for the payback series, in this order
+  bool providers = false;                     // storage or compute providers take part
 };
 
 /// Declares the /epochs series of the output contract and appends one row per EpochTally.
@@ -76,6 +77,10 @@ class SensorMetrics {
     Count active, joined, left, slashed_operators, nodes_joined, nodes_left;
     Real share_profitable, mean_roi, median_roi, gini_rewards, gini_stake;
     Count nakamoto_rewards, nakamoto_stake;
+    // With storage or compute providers only:
+    Real to_storage, to_compute, client_usd, client_tokens, take_tokens, service_burn_usd;
+    Real endowment_in, endowment_out, endowment, collateral_locked, collateral_released;
+    Real collateral, penalties, penalties_to_reporters, penalties_unpaid;
     std::vector<Real> payback_days, paid_back_share;
   } econ_;
 };

@@ -355,7 +355,9 @@ TEST_CASE("cli: scenarios/README.md lists every parameter as declared in the cod
 TEST_CASE("cli: help params lists keys with their help and filters by prefix", "[cli]") {
   const Result all = depinsim("help params");
   CHECK(all.status == 0);
-  CHECK(all.out.find("population[].count") != std::string::npos);
+  CHECK(all.out.find("population[sensor].count") != std::string::npos);
+  CHECK(all.out.find("population[storage].count") != std::string::npos);
+  CHECK(all.out.find("population[compute].count") != std::string::npos);
   CHECK(all.out.find("network.latency.jitter_mean") != std::string::npos);
   const Result some = depinsim("help params validation.readings");
   CHECK(some.status == 0);

@@ -100,7 +100,7 @@ TEST_CASE("models::load_scenario: each mistake names the file, line, column and 
   CHECK(first_error("population: [{count: 5}]\nrun: {duration: 10d, epoch: 3d}\n") ==
         "s.yaml:2:17: run.duration: must be a whole number of epochs (3d)");
   CHECK(first_error("population: []\n") ==
-        "s.yaml:1:13: population: the scenario has no sensors: add a group with count > 0");
+        "s.yaml:1:13: population: the scenario has no nodes: add a group with count > 0");
   CHECK(first_error("population: [{count: 100000000000}]\n").find("too large") !=
         std::string::npos);
   CHECK(first_error("seed: [\n").find("s.yaml:2:1: malformed YAML") == 0);

@@ -347,8 +347,9 @@ operators: {max_growth_per_epoch: 0.05, entry_hurdle_roi_per_year: 0.5, expectat
 
 TEST_CASE("models::SensorWorld: in every scenario every token is accounted for every epoch",
           "[scenario]") {
-  // Supply moves only by what is minted, burned and slashed; node payouts and what the rule did
-  // not pay add up to the nodes' pool; the ledger's identities hold after each close.
+  // Supply moves only by what is minted, burned and slashed; node and provider payouts and what
+  // the rules did not pay add up to the nodes' pools; the ledger's identities hold after each
+  // close.
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(DEPINSIM_SOURCE_DIR "/scenarios")) {
     if (entry.path().extension() == ".yaml") files.push_back(entry.path());
@@ -370,7 +371,8 @@ TEST_CASE("models::SensorWorld: in every scenario every token is accounted for e
       CHECK(models::to_tokens(now) ==
             Approx(models::to_tokens(supply) + x.minted - x.burned - x.slashed).margin(1e-5));
       const Tokens paid = std::accumulate(t.paid.begin(), t.paid.end(), Tokens{0});
-      CHECK(models::to_tokens(paid + t.undistributed) == Approx(x.to_nodes).margin(1e-5));
+      CHECK(models::to_tokens(paid + t.providers_paid + t.undistributed) ==
+            Approx(x.to_nodes).margin(1e-5));
       CHECK(x.circulating + x.protocol + x.locked + x.vesting ==
             Approx(models::to_tokens(now)).margin(1e-5));
       supply = now;
