@@ -556,7 +556,8 @@ std::vector<PointCost> check_points(const SweepSpec& spec, const std::vector<Swe
   for (const SweepPoint& point : points) {
     try {
       const models::Scenario s = load_with(spec, run_assignments(spec, point, 0));
-      costs.push_back(PointCost{s.sensor_count(), s.duration.to_days()});
+      costs.push_back(PointCost{s.sensor_count() + s.storage_count() + s.compute_count(),
+                                s.duration.to_days()});
     } catch (const ConfigError& e) {
       costs.push_back(PointCost{});
       for (const Problem& p : e.problems()) {

@@ -70,8 +70,14 @@ class SensorWorld {
   const SensorMetrics& metrics() const { return metrics_; }
   const StorageNetwork* storage() const { return storage_.get(); }
   const ComputeNetwork* compute() const { return compute_.get(); }
+  /// Operators of the run: the sensors', then the providers' own.
+  std::size_t operators() const { return operators_; }
+  /// Each storage (compute) provider's operator, in the run's numbering.
+  const std::vector<std::uint32_t>& storage_operators() const { return storage_operator_; }
+  const std::vector<std::uint32_t>& compute_operators() const { return compute_operator_; }
   const SensorPopulation& sensors() const { return sensors_; }
   const Ledger& ledger() const { return ledger_; }
+  const TokenEconomy& economy() const { return *economy_; }
   const sim::Network& network() const { return *network_; }
   std::uint64_t events_dispatched() const { return simulator_.events_dispatched(); }
 
