@@ -295,6 +295,7 @@ namespace {
 void read_population(Section& root, Scenario& s) {
   static constexpr std::array<std::string_view, 3> kKinds{"sensor", "storage", "compute"};
   std::size_t entry = 0;
+  std::vector<std::pair<Section, std::string>> shared;  // entries with operated_by, and by whom
   for (Section g : root.list("population", "groups of nodes, each of one kind")) {
     if (g.describing()) {
       s.sensors.push_back(read_sensor_group_spec(g.variant("sensor")));
@@ -306,9 +307,13 @@ void read_population(Section& root, Scenario& s) {
     if (kind == "storage") {
       s.storage_groups.push_back(read_storage_group_spec(g));
       s.storage_entry.push_back(entry);
+      if (s.storage_groups.back().operated_by != "own") shared.emplace_back(g, "sensor");
     } else if (kind == "compute") {
       s.compute_groups.push_back(read_compute_group_spec(g));
       s.compute_entry.push_back(entry);
+      const ComputeOperatedBy by = s.compute_groups.back().operated_by;
+      if (by == ComputeOperatedBy::sensor) shared.emplace_back(g, "sensor");
+      if (by == ComputeOperatedBy::storage) shared.emplace_back(g, "storage");
     } else if (kind == "sensor") {
       s.sensors.push_back(read_sensor_group_spec(g));
       s.sensor_entry.push_back(entry);
@@ -316,6 +321,19 @@ void read_population(Section& root, Scenario& s) {
       g.choice("kind", "sensor", kKinds, "what the nodes of this group are");  // names the error
     }
     ++entry;
+  }
+  // Providers handed to another kind's operators need some running from the start.
+  for (auto& [g, by] : shared) {
+    std::int64_t count = 0;
+    if (by == "sensor") {
+      for (const auto& group : s.sensors)
+        count += group.count;
+    } else {
+      count = s.storage_count();
+    }
+    if (count == 0) {
+      g.problem("operated_by", "no " + by + " nodes run from the start to operate these nodes");
+    }
   }
 }
 

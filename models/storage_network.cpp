@@ -156,7 +156,9 @@ ProviderEpochs StorageNetwork::step(const MarketView& view) {
     // holds; a short endowment pays everyone the same share of what it owes.
     const double owed_usd = std::accumulate(owed_usd_.begin(), owed_usd_.end(), 0.0);
     const double owed = view.price_usd > 0.0 ? owed_usd / view.price_usd : 0.0;
-    const auto payout = endowment_.pay(owed, view.endowment_tokens);
+    // Today's up-front fees reach the endowment before it pays (the world deposits them first).
+    const double deposit = view.price_usd > 0.0 ? out.endowment_deposit_usd / view.price_usd : 0.0;
+    const auto payout = endowment_.pay(owed, view.endowment_tokens + deposit);
     const double scale = owed > 0.0 ? payout.paid_tokens / owed : 0.0;
     for (std::size_t p = 0; p < size(); ++p) {
       out.providers[p].endowment_tokens =

@@ -194,7 +194,10 @@ class StorageNetwork {
   std::size_t pick_provider(double bytes, sim::Time at, sim::RandomStream& rng,
                             const std::vector<std::uint32_t>& taken) const;
   void expire(const MarketView& view, ProviderEpochs& out);
-  void repair(std::uint32_t deal, sim::Time at, sim::RandomStream& rng, ProviderEpochs& out);
+  /// Re-makes one replica of `deal` at `at` from a replica still held, on a provider holding
+  /// none of the deal and other than `failed` (the one whose replica was just terminated).
+  void repair(std::uint32_t deal, std::uint32_t failed, sim::Time at, sim::RandomStream& rng,
+              ProviderEpochs& out);
   // storage_network_proofs.cpp
   void run_period(sim::Time start, std::int64_t index, ProviderEpochs& out);
   void judge(sim::Time start, std::int64_t index);

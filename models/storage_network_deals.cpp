@@ -229,10 +229,15 @@ void StorageNetwork::expire(const MarketView& view, ProviderEpochs& out) {
   }
 }
 
-void StorageNetwork::repair(std::uint32_t d, Time at, sim::RandomStream& rng, ProviderEpochs& out) {
-  // A source: a replica some online provider truly holds at `at`.
+void StorageNetwork::repair(std::uint32_t d, std::uint32_t failed, Time at, sim::RandomStream& rng,
+                            ProviderEpochs& out) {
+  // A deal whose term is over by now needs no new replica: it expires at the epoch's end.
+  if (deals_.end[d] <= at) return;
+  // A source: a replica some online provider truly holds at `at`. The provider whose replica was
+  // just terminated is no target: its room was freed by that very termination, so in a full
+  // network it would win the copy and, if it drops data, drop it again.
   bool source = false;
-  std::vector<std::uint32_t> taken;
+  std::vector<std::uint32_t> taken{failed};
   for (std::uint32_t u = deals_.first_unit[d]; u != kNone; u = units_.next_in_deal[u]) {
     const std::uint32_t q = units_.provider[u];
     taken.push_back(q);

@@ -222,7 +222,7 @@ void StorageNetwork::settle(Time start, std::int64_t index, const ProofEvents& e
     }
     drop(u, Holding::lost, at);  // a terminated replica is not kept, even if it was still there
     remove_unit(u, out);
-    if (spec_.repair == RepairPolicy::on_termination) repair(d, at, rng, out);
+    if (spec_.repair == RepairPolicy::on_termination) repair(d, p, at, rng, out);
   }
 
   if (filecoin && spec_.fees.daily_fee) {

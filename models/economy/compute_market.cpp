@@ -68,13 +68,16 @@ ComputeMarket::ComputeMarket(const ComputeMarketSpec& spec) : spec_(spec) {
 ComputePayment ComputeMarket::pay(double usd) const {
   if (!(usd >= 0.0)) throw std::invalid_argument("ComputeMarket::pay: negative amount");
   ComputePayment p;
+  // The work's value is its claim on the compute pool in both markets: Render pays its
+  // operators from the pool only; an Akash-style network pays leases and may add incentives
+  // from its emission (rewards.split.compute, 0 by default).
+  p.reward_weight = usd;
   if (spec_.kind == ComputeMarketKind::akash) {
     const AkashTake split = akash_take(to_micro_usd(usd), spec_.take_rate_percent);
     p.client_usd = from_micro_usd(split.earnings);
     p.take_usd = from_micro_usd(split.fee);
   } else {
     p.burn_usd = usd;
-    p.reward_weight = usd;
   }
   return p;
 }

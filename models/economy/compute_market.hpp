@@ -53,7 +53,7 @@ struct ComputePayment {
   double client_usd = 0.0;     // to the provider, net of the take (Akash)
   double take_usd = 0.0;       // to the treasury (Akash)
   double burn_usd = 0.0;       // the client's USD, burned as tokens (Render)
-  double reward_weight = 0.0;  // the provider's claim on the compute pool: work value (Render)
+  double reward_weight = 0.0;  // the provider's claim on the compute pool: the work's value
 };
 
 /// The market rules of one run: whether a client takes a fixed price, and how a payment splits.

@@ -34,7 +34,7 @@ TEST_CASE("models::ComputeMarket: Akash splits 1000 uusdc into 800 earnings and 
   CHECK(to_micro_usd(paid.client_usd) == 800);
   CHECK(to_micro_usd(paid.take_usd) == 200);
   CHECK(paid.burn_usd == 0.0);
-  CHECK(paid.reward_weight == 0.0);
+  CHECK(paid.reward_weight == Approx(0.001));  // the work's value: its claim on the pool
   // The fee is floored in micro-units: 999 uusdc pays ⌊199.8⌋ = 199, the provider keeps 800.
   const auto odd = akash.pay(0.000999);
   CHECK(to_micro_usd(odd.take_usd) == 199);

@@ -361,6 +361,61 @@ TEST_CASE("models::StorageNetwork: a departed operator's replicas are terminated
   CHECK(epochs[50].providers[0].opex_usd == 0.0);
 }
 
+TEST_CASE(
+    "models::StorageNetwork: a terminated replica is never re-made on the provider that lost it",
+    "[unit]") {
+  // Three providers, three replicas: every deal is on all of them. The deleter drops each replica
+  // at once and is terminated two days later. The termination frees room on the deleter alone,
+  // and the other two already hold the deal, so no provider may take the copy: every repair fails
+  // (a copy on the deleter would be dropped again) and the two honest replicas keep the deal.
+  auto spec = small_spec();
+  spec.deals.per_day = 5;
+  spec.deals.duration = Time::days(365);
+  spec.proofs.terminate_after = Time::days(2);
+  auto deleter = group(1, StorageBehaviour::deleting);
+  deleter.params.keep_for = Time{};
+  auto net = make(spec, {deleter, group(2)});
+  run(net, 10);
+  const auto& t = net.totals();
+  REQUIRE(t.terminations > 10);
+  CHECK(t.repairs == 0);
+  CHECK(t.repair_bytes == 0.0);
+  CHECK(t.repairs_failed == t.terminations);
+  CHECK(t.deals_lost == 0);
+  // The deleter holds only the replicas of the last days' deals, not yet terminated.
+  CHECK(t.terminations + net.nodes().extra[5].values[0] == Approx(t.deals_placed));
+}
+
+TEST_CASE("models::StorageNetwork: a replica terminated after its deal ended is not repaired",
+          "[unit]") {
+  // Four providers; the first leaves at 12:00 on day 0 with the replicas it took that morning.
+  // One deadline a day (ending at midnight): they are faulty from day 1 and terminated at the
+  // end of day 2, two days later. Deals of 60 h from that morning end during day 2, before the
+  // termination: nothing is left to repair. Deals of 4 days are still live: each is repaired.
+  const auto once = [](Time duration) {
+    auto spec = small_spec();
+    spec.deals.duration = duration;
+    spec.proofs.deadlines = 1;
+    spec.proofs.terminate_after = Time::days(2);
+    auto net = make(spec, {group(4)});
+    net.leave_operator(net.operator_of(0), Time::hours(12));
+    run(net, 4);
+    return net.totals();
+  };
+  const auto ended = once(Time::hours(60));
+  REQUIRE(ended.terminations > 0);
+  CHECK(ended.terminations == ended.faults_detected);
+  CHECK(ended.repairs == 0);
+  CHECK(ended.repairs_failed == 0);
+  CHECK(ended.deals_lost == 0);
+
+  const auto live = once(Time::days(4));
+  REQUIRE(live.terminations > 0);
+  CHECK(live.repairs == live.terminations);
+  CHECK(live.repair_bytes == Approx(64 * models::kGiB * static_cast<double>(live.repairs)));
+  CHECK(live.deals_lost == 0);
+}
+
 TEST_CASE("models::StorageNetwork: outages bring faults that recover, with no data lost",
           "[unit]") {
   auto spec = small_spec();
@@ -397,17 +452,29 @@ TEST_CASE("models::StorageNetwork: arweave pays from the endowment, never more t
   CHECK(sum_of(epochs, &models::ProviderEpoch::collateral_tokens) == 0.0);
   CHECK(rich.fee_multiplier() == 1.0);
 
-  // A nearly empty endowment pays what it has each epoch, reports the rest, and doubles fees.
-  auto poor = make(spec, {group(10)});
-  const auto short_epochs = run(poor, 20, 1e-6);
+  // A nearly empty endowment pays what it has each epoch (its balance and the day's up-front
+  // fees, which the world deposits before it pays), reports the rest, and doubles fees. With a
+  // deal every few days most days bring no fee.
+  auto sparse = spec;
+  sparse.deals.per_day = 0.3;
+  auto poor = make(sparse, {group(10)});
+  const auto short_epochs = run(poor, 40, 1e-6);
   for (const auto& e : short_epochs) {
     double paid = 0.0;
     for (const auto& p : e.providers)
       paid += p.endowment_tokens;
-    REQUIRE(paid <= 1e-6 * (1 + 1e-9));
+    REQUIRE(paid <= (1e-6 + e.endowment_deposit_usd / 1.0) * (1 + 1e-9));  // price $1
   }
   CHECK(poor.totals().endowment_shortfall_tokens > 0.0);
   CHECK(poor.fee_multiplier() == 2.0);
+
+  // On the first day the endowment is empty but the day's fees cover the day's storage: no
+  // shortfall, so the fee latch stays open.
+  auto first = make(spec, {group(10)});
+  const auto day0 = run(first, 1, 0.0);
+  CHECK(day0.front().endowment_deposit_usd > 0.0);
+  CHECK(first.totals().endowment_shortfall_tokens == 0.0);
+  CHECK(first.fee_multiplier() == 1.0);
 }
 
 TEST_CASE("models::StorageNetwork: the same seed gives the same run, whatever the threads",
