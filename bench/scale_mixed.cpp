@@ -44,6 +44,7 @@ Counts run_one(const Options& o, bool mixed) {
     // The baseline: the same sensors with the same share of the emission, and no providers.
     doc.apply_override("population[1].count=0");
     doc.apply_override("population[2].count=0");
+    doc.apply_override("population[2].operated_by=own");
     doc.apply_override("storage.deals.per_day=0");
     doc.apply_override("compute.jobs.rate_per_day=0");
   }
