@@ -27,6 +27,13 @@ bool carries_location_evidence(WitnessVerdict v) {
   }
 }
 
+std::vector<HexCell> res11_cells(const StationRegistry& stations) {
+  std::vector<HexCell> cells(stations.size());
+  for (std::size_t i = 0; i < cells.size(); ++i)
+    cells[i] = hex_cell_at(stations.x_km[i], stations.y_km[i], kDensityResolution);
+  return cells;
+}
+
 bool fails_geometry(WitnessVerdict v) {
   return v == WitnessVerdict::too_close || v == WitnessVerdict::too_far ||
          v == WitnessVerdict::rssi_too_strong;
@@ -38,8 +45,8 @@ SensorOracle::SensorOracle(const Scenario& scenario, const StationRegistry& stat
     : scenario_(scenario),
       stations_(stations),
       flagged_(stations.size(), 0),
-      hex_density_(scenario.rewards.hex_density),
-      res11_cell_(stations.size()),
+      res11_cell_(res11_cells(stations)),
+      hex_density_(HexDensity(scenario.rewards.hex_density), res11_cell_),
       reward_cell_(stations.size()),
       beacon_units_(stations.size(), 0.0),
       witness_units_(stations.size(), 0.0),
@@ -56,7 +63,6 @@ SensorOracle::SensorOracle(const Scenario& scenario, const StationRegistry& stat
   if (v.reputation) reputation_.emplace(*v.reputation, stations.size());
   if (v.collusion) collusion_.emplace(*v.collusion, stations.size());
   for (std::size_t i = 0; i < stations.size(); ++i) {
-    res11_cell_[i] = hex_cell_at(stations.x_km[i], stations.y_km[i], kDensityResolution);
     reward_cell_[i] = hex_cell_at(stations.x_km[i], stations.y_km[i], kRewardCellResolution);
   }
 }
@@ -156,11 +162,7 @@ void SensorOracle::pay_data(Tokens pool, EpochRewards& r) const {
 
 void SensorOracle::pay_coverage(Tokens beacons, Tokens witnesses, EpochRewards& r) const {
   const std::size_t n = stations_.size();
-  std::vector<HexCell> live(n, kNoHexCell);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (active_[i] != 0) live[i] = res11_cell_[i];
-  }
-  const std::vector<double> scale = hex_density_.scales(live);
+  const std::vector<double> scale = hex_density_.scales(active_);
   const auto beacon_split =
       split_by_shares(beacons, shares_for_pool(beacon_units_, scale, r.reputation, flagged_));
   const auto witness_split =

@@ -91,8 +91,8 @@ class SensorOracle {
   std::optional<CollusionDetector> collusion_;
   std::vector<std::uint8_t> flagged_;  // on the collusion denylist (for good)
   std::int64_t closed_epochs_ = 0;
-  HexDensity hex_density_;
   std::vector<HexCell> res11_cell_;
+  HexDensityPlan hex_density_;        // over res11_cell_
   std::vector<HexCell> reward_cell_;  // WeatherXM cells (res 7)
   // This epoch's coverage units (HIP-15) and activity, per station.
   std::vector<double> beacon_units_;

@@ -37,20 +37,16 @@ HexDensityLevel hip104_level(int res) {
   }
 }
 
-// The cells of one resolution that hold hotspots, with their counts and their parents.
-struct Level {
+constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+// The cells of one resolution that lie above hotspots, while a plan is being built.
+struct CellIndex {
   std::vector<HexCell> cells;
-  std::vector<std::uint64_t> unclipped;
-  std::vector<std::uint64_t> clipped;
-  std::vector<std::uint32_t> parent;  // index of each cell's parent in the next coarser level
   std::unordered_map<HexCell, std::uint32_t> index;
 
   std::uint32_t add(HexCell cell) {
     const auto [it, inserted] = index.try_emplace(cell, static_cast<std::uint32_t>(cells.size()));
-    if (inserted) {
-      cells.push_back(cell);
-      unclipped.push_back(0);
-    }
+    if (inserted) cells.push_back(cell);
     return it->second;
   }
 };
@@ -73,6 +69,7 @@ double round_ratio_4dp(std::uint64_t num, std::uint64_t den) {
 class ExactProduct {
  public:
   void times(std::uint64_t c, std::uint64_t u) {
+    if (c == u) return;  // a factor of 1 (the common case): nothing to reduce
     approx_ *= static_cast<double>(c) / static_cast<double>(u);
     if (!exact_) return;
     const std::uint64_t g1 = std::gcd(num_, u), g2 = std::gcd(c, den_);
@@ -135,71 +132,106 @@ std::vector<double> HexDensity::scales(std::span<const HexCell> res11_cell_of_ho
 
 std::vector<double> HexDensity::scales(std::span<const HexCell> cells,
                                        const HexHierarchy& grid) const {
-  constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
-  std::vector<Level> levels(spec_.levels.size() + 1);
-  Level& base = levels[0];
-  base.index.reserve(cells.size());
-  std::vector<std::uint32_t> base_of_hotspot(cells.size(), kNone);
+  return HexDensityPlan(*this, cells, grid).scales(std::vector<std::uint8_t>(cells.size(), 1));
+}
+
+HexDensityPlan::HexDensityPlan(const HexDensity& density, std::span<const HexCell> cells,
+                               const HexHierarchy& grid)
+    : rules_(density.spec().levels),
+      default_scale_(density.spec().default_scale),
+      base_of_(cells.size(), kNone),
+      levels_(rules_.size() + 1) {
+  CellIndex child;
+  child.index.reserve(cells.size());
   for (std::size_t h = 0; h < cells.size(); ++h) {
     if (cells[h] == kNoHexCell) continue;
     if (grid.resolution(cells[h]) != kHexDensityBaseResolution) {
       throw std::invalid_argument("HexDensity: hotspot " + std::to_string(h) +
                                   " is not given a res-11 cell");
     }
-    base_of_hotspot[h] = base.add(cells[h]);
-    ++base.unclipped[base_of_hotspot[h]];
+    base_of_[h] = child.add(cells[h]);
   }
-  base.clipped = base.unclipped;  // no rule at res 11: every hotspot counts once
-
-  for (std::size_t k = 0; k < spec_.levels.size(); ++k) {
-    const HexDensityLevel& rule = spec_.levels[k];
-    Level& child = levels[k];
-    Level& level = levels[k + 1];
+  levels_[0].cells = child.cells.size();
+  for (std::size_t k = 0; k < rules_.size(); ++k) {
+    CellIndex level;
     level.index.reserve(child.cells.size());
-    child.parent.resize(child.cells.size());
-    for (std::size_t i = 0; i < child.cells.size(); ++i) {
-      const std::uint32_t p = level.add(grid.parent(child.cells[i], rule.res));
-      child.parent[i] = p;
-      level.unclipped[p] += child.clipped[i];
+    Level& below = levels_[k];
+    below.parent.resize(child.cells.size());
+    for (std::size_t i = 0; i < child.cells.size(); ++i)
+      below.parent[i] = level.add(grid.parent(child.cells[i], rules_[k].res));
+    // The disk of each cell, restricted to cells of the plan: no other cell can ever be occupied.
+    Level& here = levels_[k + 1];
+    here.cells = level.cells.size();
+    here.disk_start.assign(1, 0);
+    for (HexCell cell : level.cells) {
+      for (HexCell c : grid.disk1(cell)) {
+        const auto it = level.index.find(c);
+        if (it != level.index.end()) here.disk.push_back(it->second);
+      }
+      here.disk_start.push_back(static_cast<std::uint32_t>(here.disk.size()));
     }
+    child = std::move(level);
+  }
+}
+
+std::vector<double> HexDensityPlan::scales(std::span<const std::uint8_t> live) const {
+  if (live.size() != base_of_.size()) {
+    throw std::invalid_argument("HexDensityPlan: one live flag per hotspot");
+  }
+  // Per level, each cell's unclipped and clipped counts.
+  std::vector<std::vector<std::uint64_t>> unclipped(levels_.size()), clipped(levels_.size());
+  unclipped[0].assign(levels_[0].cells, 0);
+  for (std::size_t h = 0; h < live.size(); ++h) {
+    if (live[h] != 0 && base_of_[h] != kNone) ++unclipped[0][base_of_[h]];
+  }
+  clipped[0] = unclipped[0];  // no rule at res 11: every hotspot counts once
+
+  for (std::size_t k = 0; k < rules_.size(); ++k) {
+    const HexDensityLevel& rule = rules_[k];
+    const Level& child = levels_[k];
+    const Level& level = levels_[k + 1];
+    std::vector<std::uint64_t>& sum = unclipped[k + 1];
+    sum.assign(level.cells, 0);
+    for (std::size_t i = 0; i < child.cells; ++i)
+      sum[child.parent[i]] += clipped[k][i];
     // The verifier tests its running "clipped" map, in which cells not yet visited still hold
     // their unclipped sum. Because limit >= target (max >= target is enforced), clipped >=
     // target exactly when unclipped >= target, so testing unclipped gives the same count in any
     // visiting order.
     const auto target = static_cast<std::uint64_t>(rule.target);
-    level.clipped = level.unclipped;
-    for (std::size_t j = 0; j < level.cells.size(); ++j) {
+    std::vector<std::uint64_t>& out = clipped[k + 1];
+    out.resize(level.cells);
+    for (std::size_t j = 0; j < level.cells; ++j) {
       // target <= limit <= max, so the neighbours only matter above target and below max
       // (which skips res 8..10 of HIP-104 entirely).
-      if (level.unclipped[j] <= target || rule.target == rule.max) {
-        level.clipped[j] = std::min(level.unclipped[j], static_cast<std::uint64_t>(rule.max));
+      if (sum[j] <= target || rule.target == rule.max) {
+        out[j] = std::min(sum[j], static_cast<std::uint64_t>(rule.max));
         continue;
       }
       std::int64_t occupied = 0;
-      for (HexCell c : grid.disk1(level.cells[j])) {
-        const auto it = level.index.find(c);
-        if (it != level.index.end() && level.unclipped[it->second] >= target) ++occupied;
-      }
+      for (std::uint32_t d = level.disk_start[j]; d < level.disk_start[j + 1]; ++d)
+        occupied += sum[level.disk[d]] >= target ? 1 : 0;
       const std::int64_t above_n = std::max<std::int64_t>(occupied - rule.n, 0);
       const std::int64_t limit = std::min(rule.max, rule.target * (above_n + 1));
-      level.clipped[j] = std::min(static_cast<std::uint64_t>(limit), level.unclipped[j]);
+      out[j] = std::min(static_cast<std::uint64_t>(limit), sum[j]);
     }
   }
 
   // One scale per occupied res-11 cell, shared by the hotspots in it.
-  std::vector<double> cell_scale(base.cells.size());
-  for (std::size_t i = 0; i < base.cells.size(); ++i) {
+  std::vector<double> cell_scale(levels_[0].cells, default_scale_);
+  for (std::size_t i = 0; i < levels_[0].cells; ++i) {
+    if (unclipped[0][i] == 0) continue;
     ExactProduct scale;
-    std::uint32_t at = static_cast<std::uint32_t>(i);
-    for (std::size_t k = 0; k + 1 < levels.size(); ++k) {
-      at = levels[k].parent[at];
-      scale.times(levels[k + 1].clipped[at], levels[k + 1].unclipped[at]);
+    auto at = static_cast<std::uint32_t>(i);
+    for (std::size_t k = 0; k + 1 < levels_.size(); ++k) {
+      at = levels_[k].parent[at];
+      scale.times(clipped[k + 1][at], unclipped[k + 1][at]);
     }
     cell_scale[i] = scale.rounded();
   }
-  std::vector<double> out(cells.size(), spec_.default_scale);
-  for (std::size_t h = 0; h < cells.size(); ++h) {
-    if (base_of_hotspot[h] != kNone) out[h] = cell_scale[base_of_hotspot[h]];
+  std::vector<double> out(live.size(), default_scale_);
+  for (std::size_t h = 0; h < live.size(); ++h) {
+    if (live[h] != 0 && base_of_[h] != kNone) out[h] = cell_scale[base_of_[h]];
   }
   return out;
 }

@@ -65,7 +65,8 @@ class HexDensity {
   explicit HexDensity(HexDensitySpec spec);
 
   /// One scale per hotspot; kNoHexCell gets default_scale. Cells must be res-11 planar cells.
-  /// O(hotspots + occupied cells) expected time with one hash map per level.
+  /// O(hotspots + occupied cells) expected time with one hash map per level
+  /// (HexDensityPlan does the same work for many epochs of one set of hotspots).
   std::vector<double> scales(std::span<const HexCell> res11_cell_of_hotspot) const;
   /// The same on another grid.
   std::vector<double> scales(std::span<const HexCell> res11_cell_of_hotspot,
@@ -75,6 +76,35 @@ class HexDensity {
 
  private:
   HexDensitySpec spec_;  // levels sorted finest first
+};
+
+/// HexDensity's roll-up prepared for a fixed list of hotspot cells, to be scaled again and again
+/// as hotspots come and go (an oracle's epochs): the cells above them, their parents and their
+/// occupied-disk neighbours are found once, with hash maps; each scales() then counts the live
+/// hotspots with array lookups alone. The scales are those HexDensity::scales gives for the live
+/// hotspots' cells with kNoHexCell for the others.
+///   HexDensityPlan plan(density, res11_cells);  auto scale = plan.scales(live);
+class HexDensityPlan {
+ public:
+  /// Throws std::invalid_argument as HexDensity::scales does for a cell that is not res 11.
+  HexDensityPlan(const HexDensity& density, std::span<const HexCell> res11_cell_of_hotspot,
+                 const HexHierarchy& grid = planar_hex_hierarchy());
+  /// One scale per hotspot: a hotspot with live[h] == 0, or without a cell, gets default_scale.
+  std::vector<double> scales(std::span<const std::uint8_t> live) const;
+
+ private:
+  // One resolution's cells (those above some hotspot), finest first; base_of maps hotspots to
+  // level 0.
+  struct Level {
+    std::vector<std::uint32_t> parent;      // per cell, its index one level up (none at the top)
+    std::vector<std::uint32_t> disk_start;  // per cell, into disk; size cells + 1 (levels > 0)
+    std::vector<std::uint32_t> disk;        // the cells of each one's disk1 that are in the plan
+    std::size_t cells = 0;
+  };
+  std::vector<HexDensityLevel> rules_;  // finest first; rules_[k] makes levels_[k + 1]
+  double default_scale_ = 0;
+  std::vector<std::uint32_t> base_of_;  // per hotspot; kNone without a cell
+  std::vector<Level> levels_;
 };
 
 }  // namespace models

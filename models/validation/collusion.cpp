@@ -17,9 +17,9 @@ namespace {
 
 // The mutual graph for its components. Edges in a vector rather than the default list: the graph
 // is built once and only read.
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS,
-                                    boost::no_property, boost::no_property, boost::no_property,
-                                    boost::vecS>;
+using Graph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property,
+                          boost::no_property, boost::no_property, boost::vecS>;
 
 struct MutualEdge {
   std::uint32_t u = 0, v = 0;  // u < v
@@ -67,6 +67,10 @@ Rows rows_of(std::size_t n, const std::vector<MutualEdge>& edges) {
 /// Asynchronous weighted label propagation (Raghavan, Albert and Kumara 2007): each node takes
 /// the label carrying the most edge weight among its neighbours, keeping its own on a tie (else
 /// the smallest), until no label changes.
+/// A node is looked at again only after a neighbour's label has changed: with the same
+/// neighbours' labels it would choose the label it holds (the choice keeps its own label on a
+/// tie), so skipping it changes nothing, and the later sweeps, where few labels still move,
+/// cost little.
 std::vector<std::uint32_t> propagate_labels(const Rows& g) {
   constexpr int kMaxSweeps = 100;
   const std::size_t n = g.start.size() - 1;
@@ -77,9 +81,12 @@ std::vector<std::uint32_t> propagate_labels(const Rows& g) {
             [](std::uint32_t a, std::uint32_t b) { return scramble(a) < scramble(b); });
   std::vector<std::int64_t> sum(n, 0);
   std::vector<std::uint32_t> seen;
+  std::vector<std::uint8_t> stale(n, 1);  // a neighbour's label changed since v last chose
   for (int sweep = 0; sweep < kMaxSweeps; ++sweep) {
     bool changed = false;
     for (std::uint32_t v : order) {
+      if (stale[v] == 0) continue;
+      stale[v] = 0;
       seen.clear();
       for (std::size_t k = g.start[v]; k < g.start[v + 1]; ++k) {
         const std::uint32_t l = label[g.target[k]];
@@ -100,6 +107,8 @@ std::vector<std::uint32_t> propagate_labels(const Rows& g) {
       if (best != label[v]) {
         label[v] = best;
         changed = true;
+        for (std::size_t k = g.start[v]; k < g.start[v + 1]; ++k)
+          stale[g.target[k]] = 1;
       }
     }
     if (!changed) break;

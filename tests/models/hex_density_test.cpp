@@ -310,3 +310,33 @@ TEST_CASE("models::HexDensity: refuses levels that the roll-up cannot apply", "[
   CHECK_THROWS_AS(HexDensity(with({{8, 2, 5, 4}})), std::invalid_argument);
   CHECK_NOTHROW(HexDensity(with({})));
 }
+
+TEST_CASE("models::HexDensityPlan: a plan's scales for live hotspots are HexDensity's for them",
+          "[unit]") {
+  // Crowded and sparse places over a few res-5 cells, so that every HIP-104 level clips
+  // somewhere; then random live subsets, each compared with a fresh roll-up of the live cells.
+  std::vector<HexCell> cells;
+  for (int k = 0; k < 6; ++k) {
+    const HexCell centre = hex_cell_at(30.0 * k, 12.0 * k, 9);
+    const std::vector<HexCell> near = hotspots_near(centre, 40 + 30 * k, 0.5 + 4.0 * k);
+    cells.insert(cells.end(), near.begin(), near.end());
+  }
+  cells.push_back(models::kNoHexCell);  // a hotspot without a location
+  const HexDensity density{HexDensitySpec{}};
+  const models::HexDensityPlan plan(density, cells);
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<std::uint8_t> live(cells.size());
+    std::vector<HexCell> live_cells(cells.size(), models::kNoHexCell);
+    for (std::size_t h = 0; h < cells.size(); ++h) {
+      live[h] = rng() % 4 != 0 ? 1 : 0;  // three in four, and every one in round 0
+      if (round == 0) live[h] = 1;
+      if (live[h] != 0) live_cells[h] = cells[h];
+    }
+    const std::vector<double> expected = density.scales(live_cells);
+    CHECK(plan.scales(live) == expected);
+    // Not a trivial case: the crowded places are clipped, below a scale of 1.
+    if (round == 0) CHECK(*std::min_element(expected.begin(), expected.end() - 1) < 0.5);
+  }
+  CHECK_THROWS_AS(plan.scales(std::vector<std::uint8_t>(3, 1)), std::invalid_argument);
+}
