@@ -16,8 +16,6 @@ using sim::config::Section;
 
 namespace {
 
-/// The log-distance model's reference distance d0: the model is free space up to it.
-constexpr double kReferenceDistanceM = 1.0;
 /// Witnesses whose spread across their main axis is below this share of the spread along it
 /// are treated as collinear: a line cannot tell a transmitter from its mirror image.
 constexpr double kMinSpreadRatio = 1e-3;
@@ -37,6 +35,7 @@ ProofOfLocation::ProofOfLocation(const LocationSpec& spec, std::span<const doubl
   if (!(spec.zero_score_km > spec.tolerance_km && spec.tolerance_km >= 0.0)) {
     throw std::invalid_argument("ProofOfLocation: need 0 <= tolerance_km < zero_score_km");
   }
+  if (!(spec.reference_m > 0.0)) throw std::invalid_argument("ProofOfLocation: reference_m <= 0");
   if (!(spec.path_loss_exponent > 0.0)) {
     throw std::invalid_argument("ProofOfLocation: path_loss_exponent must be > 0");
   }
@@ -51,14 +50,27 @@ double ProofOfLocation::max_distance_km(double signal_dbm) const {
 }
 
 double ProofOfLocation::implied_distance_km(double signal_dbm) const {
+  return implied_from_free_space_km(max_distance_km(signal_dbm));
+}
+
+double ProofOfLocation::implied_from_free_space_km(double free_space_km) const {
   // 10·n·log10(d/d0) = 20·log10(d_fs/d0) for the same loss, so d = d0·(d_fs/d0)^(2/n).
-  const double free_space_m = max_distance_km(signal_dbm) * 1000.0;
-  return kReferenceDistanceM *
-         std::pow(free_space_m / kReferenceDistanceM, 2.0 / spec_.path_loss_exponent) / 1000.0;
+  const double free_space_m = free_space_km * 1000.0, d0 = spec_.reference_m;
+  if (free_space_m <= d0) return free_space_km;
+  return d0 * std::pow(free_space_m / d0, 2.0 / spec_.path_loss_exponent) / 1000.0;
 }
 
 std::optional<PositionKm> ProofOfLocation::estimate(
     std::span<const WitnessObservation> witnesses) const {
+  thread_local std::vector<double> free_space_km;
+  free_space_km.resize(witnesses.size());
+  for (std::size_t i = 0; i < witnesses.size(); ++i)
+    free_space_km[i] = max_distance_km(witnesses[i].signal_dbm);
+  return fit(witnesses, free_space_km);
+}
+
+std::optional<PositionKm> ProofOfLocation::fit(std::span<const WitnessObservation> witnesses,
+                                               std::span<const double> free_space_km) const {
   // Plain loops over a 2-vector: this runs once per beacon, and dynamic matrices would allocate.
   const std::size_t m = witnesses.size();
   if (m < 3 || static_cast<std::int64_t>(m) < spec_.min_witnesses) return std::nullopt;
@@ -70,7 +82,7 @@ std::optional<PositionKm> ProofOfLocation::estimate(
   double w_sum = 0, cx = 0, cy = 0, d_max = 0;
   for (std::size_t i = 0; i < m; ++i) {
     const WitnessObservation& o = witnesses[i];
-    const double d = implied_distance_km(o.signal_dbm);
+    const double d = implied_from_free_space_km(free_space_km[i]);
     const double w = 1.0 / std::max(d * d, 1e-12);  // dB noise is a constant relative error in d
     r[i] = {o.x_km, o.y_km, d, w};
     w_sum += w;
@@ -129,8 +141,11 @@ std::optional<PositionKm> ProofOfLocation::estimate(
     return c;
   };
   double current = cost(px, py), damping = 1e-3;
-  // Stops once a step moves less than 1e-9 km or gains less than a part in 1e10, or once damping
-  // has shrunk the steps to nothing: positions matter to metres, not to rounding error.
+  // Stops once a step, taken or refused, moves less than a metre, or gains less than a part in
+  // 1e10: positions matter to metres, and the score to kilometres. (With inconsistent ranges the
+  // steps alternate in sign and shrink slowly; a finer bound would spend every one of the 15
+  // iterations on centimetres.)
+  constexpr double kMinStepSqKm = 1e-6;  // (1 m)²
   for (int iter = 0; iter < 15 && damping < 1e3; ++iter) {
     double h00 = 0, h01 = 0, h11 = 0, g0 = 0, g1 = 0;
     for (const Ranged& q : r) {
@@ -147,14 +162,16 @@ std::optional<PositionKm> ProofOfLocation::estimate(
     solve(h00 * (1.0 + damping), h01, h11 * (1.0 + damping), -g0, -g1, sx, sy);
     if (!std::isfinite(sx) || !std::isfinite(sy)) break;
     const double next = cost(px + sx, py + sy);
+    const bool tiny = sx * sx + sy * sy < kMinStepSqKm;
     if (next < current) {
       px += sx;
       py += sy;
       const bool converged = current - next <= 1e-10 * current;
       current = next;
       damping = std::max(damping * 0.1, 1e-7);
-      if (sx * sx + sy * sy < 1e-18 || converged) break;
+      if (tiny || converged) break;
     } else {
+      if (tiny) break;
       damping *= 10.0;
     }
   }
@@ -168,10 +185,15 @@ std::optional<PositionKm> ProofOfLocation::estimate(
 double ProofOfLocation::judge(PositionKm claim, std::span<const WitnessObservation> witnesses,
                               double previous) const {
   if (witnesses.empty()) return previous;
+  // Each signal's free-space distance serves both the bound and the range.
+  thread_local std::vector<double> free_space_km;
+  free_space_km.resize(witnesses.size());
   std::size_t consistent = 0;
-  for (const WitnessObservation& o : witnesses) {
+  for (std::size_t i = 0; i < witnesses.size(); ++i) {
+    const WitnessObservation& o = witnesses[i];
+    free_space_km[i] = max_distance_km(o.signal_dbm);
     const double claimed_km = std::hypot(o.x_km - claim.x_km, o.y_km - claim.y_km);
-    if (claimed_km <= max_distance_km(o.signal_dbm) + spec_.tolerance_km) ++consistent;
+    if (claimed_km <= free_space_km[i] + spec_.tolerance_km) ++consistent;
   }
   const double share = static_cast<double>(consistent) / static_cast<double>(witnesses.size());
   // The strongest reports are the nearest witnesses, whose ranges are the most precise in km;
@@ -179,18 +201,29 @@ double ProofOfLocation::judge(PositionKm claim, std::span<const WitnessObservati
   std::optional<PositionKm> found;
   const auto cap = static_cast<std::size_t>(spec_.max_witnesses);
   if (witnesses.size() > cap) {
-    thread_local std::vector<WitnessObservation> strongest;
-    strongest.assign(witnesses.begin(), witnesses.end());
-    std::nth_element(strongest.begin(), strongest.begin() + static_cast<std::ptrdiff_t>(cap),
-                     strongest.end(), [](const WitnessObservation& a, const WitnessObservation& b) {
+    thread_local std::vector<std::size_t> order;
+    order.resize(witnesses.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+      order[i] = i;
+    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(cap), order.end(),
+                     [&](std::size_t i, std::size_t j) {
+                       const WitnessObservation& a = witnesses[i];
+                       const WitnessObservation& b = witnesses[j];
                        return a.signal_dbm > b.signal_dbm ||
                               (a.signal_dbm == b.signal_dbm &&
                                (a.x_km < b.x_km || (a.x_km == b.x_km && a.y_km < b.y_km)));
                      });
+    thread_local std::vector<WitnessObservation> strongest;
+    thread_local std::vector<double> strongest_km;
     strongest.resize(cap);
-    found = estimate(strongest);
+    strongest_km.resize(cap);
+    for (std::size_t k = 0; k < cap; ++k) {
+      strongest[k] = witnesses[order[k]];
+      strongest_km[k] = free_space_km[order[k]];
+    }
+    found = fit(strongest, strongest_km);
   } else {
-    found = estimate(witnesses);
+    found = fit(witnesses, free_space_km);
   }
   if (!found) return std::min(previous, share);  // cannot confirm, can still refute
   const double offset_km = std::hypot(found->x_km - claim.x_km, found->y_km - claim.y_km);
@@ -227,6 +260,9 @@ LocationSpec read_location_spec(Section s) {
   v.path_loss_exponent =
       s.number("path_loss_exponent", v.path_loss_exponent, "", Range::between(1.0, 8.0),
                "log-distance path-loss exponent (2 = free space)");
+  v.reference_m = s.number("reference_m", v.reference_m, "m", Range::above(0.0),
+                           "distance up to which the model is free space (the radio channel's "
+                           "reference_m, if the oracle knows it)");
   v.tolerance_km = s.number("tolerance_km", v.tolerance_km, "km", Range::at_least(0.0),
                             "claims this close to the witnesses' estimate score 1");
   v.zero_score_km = s.number("zero_score_km", v.zero_score_km, "km", Range::above(0.0),

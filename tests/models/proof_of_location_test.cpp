@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "models/field/radio_channel.hpp"
 #include "models/validation/radio.hpp"
 #include "sim/random.hpp"
 
@@ -17,11 +18,13 @@ using sim::Time;
 
 namespace {
 
-/// What a witness at distance d hears under the log-distance model with exponent n (d0 = 1 m),
-/// plus shadowing noise in dB.
+/// What a witness at distance d hears under the log-distance model with exponent n beyond
+/// d0 = reference_m (free space within it), plus shadowing noise in dB.
 double heard_dbm(const LocationSpec& spec, double distance_km, double noise_db = 0.0) {
-  const double loss_db = models::radio::free_space_path_loss_db(1.0, spec.frequency_hz) +
-                         10.0 * spec.path_loss_exponent * std::log10(distance_km * 1000.0);
+  const double d_m = distance_km * 1000.0, d0 = spec.reference_m;
+  const double loss_db = d_m <= d0 ? models::radio::free_space_path_loss_db(d_m, spec.frequency_hz)
+                                   : models::radio::free_space_path_loss_db(d0, spec.frequency_hz) +
+                                         10.0 * spec.path_loss_exponent * std::log10(d_m / d0);
   return spec.tx_power_dbm + spec.antenna_gain_dbi - loss_db + noise_db;
 }
 
@@ -53,6 +56,27 @@ TEST_CASE("models::ProofOfLocation: inverts the path-loss model and the free-spa
                                                spec.frequency_hz) == Approx(loss_db));
   // n > 2 loses more than free space beyond d0, so the model's distance is the shorter one.
   CHECK(pol.implied_distance_km(-100.0) < pol.max_distance_km(-100.0));
+}
+
+TEST_CASE(
+    "models::ProofOfLocation: given the radio channel's parameters, its ranges are the "
+    "channel's distances",
+    "[unit]") {
+  // The simulated channel (models/field/radio_channel.hpp) is free space up to its reference_m;
+  // a model with another d0 would read every signal as a distance off by (d0'/d0)^(1 - 2/n),
+  // 10x at n = 4 for 1 m against 100 m.
+  const models::RadioSpec radio;
+  CHECK(LocationSpec{}.reference_m == radio.reference_m);
+  LocationSpec spec;
+  spec.path_loss_exponent = radio.path_loss_exponent;
+  spec.frequency_hz = radio.frequency_hz;
+  spec.tx_power_dbm = 27.0;
+  spec.antenna_gain_dbi = 6.0;
+  const ProofOfLocation pol(spec, std::vector<double>{}, std::vector<double>{});
+  for (double d_km : {0.03, 0.1, 0.4, 3.0, 18.0}) {
+    const double heard = models::mean_received_dbm(radio, 27.0, 3.0, 3.0, d_km * 1000.0);
+    CHECK(pol.implied_distance_km(heard) == Approx(d_km).epsilon(1e-9));
+  }
 }
 
 TEST_CASE("models::ProofOfLocation: locates a transmitter exactly from noiseless witnesses",
