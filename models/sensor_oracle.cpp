@@ -67,16 +67,18 @@ SensorOracle::SensorOracle(const Scenario& scenario, const StationRegistry& stat
   }
 }
 
-std::vector<WitnessVerdict> SensorOracle::precheck_beacon(
-    const Beacon& beacon, std::span<const WitnessReport> reports) const {
+void SensorOracle::precheck_beacon(const Beacon& beacon, std::span<const WitnessReport> reports,
+                                   std::span<WitnessVerdict> out) const {
   if (!poc_) throw std::logic_error("SensorOracle: no proof of coverage in this scenario");
-  return poc_->precheck(beacon, reports);
+  poc_->precheck(beacon, reports, out);
 }
 
-PocResult SensorOracle::verify_beacon(const Beacon& beacon, std::span<const WitnessReport> reports,
-                                      sim::Time now, std::span<const WitnessVerdict> prechecked) {
+const PocResult& SensorOracle::verify_beacon(const Beacon& beacon,
+                                             std::span<const WitnessReport> reports, sim::Time now,
+                                             std::span<const WitnessVerdict> prechecked) {
   if (!poc_) throw std::logic_error("SensorOracle: no proof of coverage in this scenario");
-  PocResult result = poc_->verify(beacon, reports, prechecked);
+  PocResult& result = verified_;
+  poc_->verify(beacon, reports, prechecked, result);
   if (result.beacon != BeaconVerdict::valid) return result;
   const std::uint32_t b = beacon.beaconer;
   beacon_units_[b] += result.beaconer_units;

@@ -59,12 +59,14 @@ class SensorOracle {
   /// Verifies one beacon and its witness reports (in order of the beacon's receipt) and lets
   /// the result feed proof of location, the witness graph and the epoch's coverage units.
   /// `prechecked`: precheck_beacon()'s answer for the same reports, made since the last close.
-  PocResult verify_beacon(const Beacon& beacon, std::span<const WitnessReport> reports,
-                          sim::Time now, std::span<const WitnessVerdict> prechecked = {});
-  /// The witness checks that need no history (ProofOfCoverage::precheck): thread-safe, so the
-  /// beacons due between two closes can be prechecked in parallel.
-  std::vector<WitnessVerdict> precheck_beacon(const Beacon& beacon,
-                                              std::span<const WitnessReport> reports) const;
+  /// The result stays valid until the next call.
+  const PocResult& verify_beacon(const Beacon& beacon, std::span<const WitnessReport> reports,
+                                 sim::Time now, std::span<const WitnessVerdict> prechecked = {});
+  /// The witness checks that need no history (ProofOfCoverage::precheck), one verdict per report
+  /// into `out`: thread-safe, so the beacons due between two closes can be prechecked in
+  /// parallel.
+  void precheck_beacon(const Beacon& beacon, std::span<const WitnessReport> reports,
+                       std::span<WitnessVerdict> out) const;
 
   /// Closes an epoch: the verdicts of the readings judged in it, the emission to distribute and
   /// the token value of the data buyers paid for (Helium's data credits burned; helium_iot pays
@@ -110,6 +112,7 @@ class SensorOracle {
   void judge_locations();
   std::vector<LocationEvidence> evidence_;
   std::vector<WitnessObservation> observations_;
+  PocResult verified_;  // verify_beacon()'s last answer
 };
 
 }  // namespace models

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "models/compute_network.hpp"
@@ -92,14 +93,28 @@ class SensorWorld {
     std::vector<std::uint8_t> arrived;
     EpochTally tally;
   };
-  // A beacon on its way to verification, with the reports the oracle will receive for it.
-  struct PendingBeacon {
-    sim::Time sent;
-    sim::Time verify_at;  // once its witness window has passed
-    Beacon beacon;
+  // Beacons on their way to verification, with the reports the oracle will receive for them,
+  // in flat arrays (a beacon's reports are a range of them): one batch per thread while
+  // sending, and one for the beacons carried over to the next close.
+  struct BeaconBatch {
+    struct Entry {
+      sim::Time sent;
+      sim::Time verify_at;  // once its witness window has passed
+      Beacon beacon;
+      std::size_t first = 0;  // into reports, forged and prechecked
+      std::uint32_t count = 0;
+    };
+    std::vector<Entry> beacons;
     std::vector<WitnessReport> reports;
     std::vector<std::uint8_t> forged;  // per report: the witness never heard it
     std::vector<WitnessVerdict> prechecked;
+
+    void clear();
+    /// Copies beacon `e` of `from`, with its reports.
+    void append(const BeaconBatch& from, const Entry& e);
+    std::span<const WitnessReport> reports_of(const Entry& e) const {
+      return {reports.data() + e.first, e.count};
+    }
   };
 
   void close_epoch(sim::Simulator& s, const sim::Event& e);
@@ -109,9 +124,9 @@ class SensorWorld {
   // sensor_world_coverage.cpp: beacons sent before `until` (in parallel over sensors), then those
   // whose witness window has closed by `until` verified in time order.
   void run_beacons(sim::Time until);
-  void send_beacons(std::uint32_t i, sim::Time from, sim::Time to, std::vector<PendingBeacon>& out,
+  void send_beacons(std::uint32_t i, sim::Time from, sim::Time to, BeaconBatch& out,
                     sim::NetworkCounters& counts);
-  void verify(const PendingBeacon& p);
+  void verify(const BeaconBatch& batch, const BeaconBatch::Entry& p);
   void judge_readings(EpochBuffer& buf, std::vector<Submission>& arrived,
                       std::vector<Verdict>& verdicts, std::vector<std::size_t>& origin);
   void pay(EpochTally& t, const EpochRewards& rewards);
@@ -168,7 +183,8 @@ class SensorWorld {
   std::vector<std::vector<std::uint32_t>> crew_;
   std::vector<sim::Time> beacon_phase_;
   sim::Time beacons_sent_until_;
-  std::vector<PendingBeacon> pending_;
+  BeaconBatch pending_;               // sent, not yet due, in verification order
+  std::vector<BeaconBatch> sending_;  // per thread; kept for their storage
   CoverageTally coverage_now_;
 
   // Truth-side bookkeeping: each sensor's coverage cell, the region's cell count, each node's

@@ -29,55 +29,103 @@ bool lies_about_location(Behaviour b) {
 
 }  // namespace
 
+void SensorWorld::BeaconBatch::clear() {
+  beacons.clear();
+  reports.clear();
+  forged.clear();
+  prechecked.clear();
+}
+
+void SensorWorld::BeaconBatch::append(const BeaconBatch& from, const Entry& e) {
+  Entry copy = e;
+  copy.first = reports.size();
+  beacons.push_back(copy);
+  const auto begin = static_cast<std::ptrdiff_t>(e.first);
+  const auto end = begin + static_cast<std::ptrdiff_t>(e.count);
+  reports.insert(reports.end(), from.reports.begin() + begin, from.reports.begin() + end);
+  forged.insert(forged.end(), from.forged.begin() + begin, from.forged.begin() + end);
+}
+
 void SensorWorld::run_beacons(sim::Time until) {
   // Send every beacon due in [beacons_sent_until_, until) while the run lasts, in parallel over
   // beaconers: a beacon draws only from its beaconer's stream and reads only pure state.
   const sim::Time from = beacons_sent_until_;
   const sim::Time to = std::min(until, scenario_.epoch * scenario_.epochs());
+  const auto threads = static_cast<std::size_t>(omp_get_max_threads());
+  sending_.resize(threads);
+  for (BeaconBatch& b : sending_)
+    b.clear();
   if (from < to) {
-    const auto threads = static_cast<std::size_t>(omp_get_max_threads());
-    std::vector<std::vector<PendingBeacon>> made(threads);
     std::vector<sim::NetworkCounters> counts(threads);
 #pragma omp parallel
     {
       const auto me = static_cast<std::size_t>(omp_get_thread_num());
 #pragma omp for schedule(dynamic, 256)
       for (std::int64_t ii = 0; ii < static_cast<std::int64_t>(sensors_.size()); ++ii) {
-        send_beacons(static_cast<std::uint32_t>(ii), from, to, made[me], counts[me]);
+        send_beacons(static_cast<std::uint32_t>(ii), from, to, sending_[me], counts[me]);
       }
     }
-    for (std::size_t k = 0; k < threads; ++k) {
-      network_->add_counts(counts[k]);
-      for (PendingBeacon& p : made[k])
-        pending_.push_back(std::move(p));
-    }
+    for (const sim::NetworkCounters& c : counts)
+      network_->add_counts(c);
     beacons_sent_until_ = to;
-    // Verification order: by time, then beaconer (a beaconer sends one beacon at a time).
-    std::sort(pending_.begin(), pending_.end(), [](const PendingBeacon& a, const PendingBeacon& b) {
-      if (a.verify_at != b.verify_at) return a.verify_at < b.verify_at;
-      if (a.beacon.beaconer != b.beacon.beaconer) return a.beacon.beaconer < b.beacon.beaconer;
-      return a.sent < b.sent;
-    });
   }
+  // Verification order over the carried-over beacons (batch `threads`) and the new ones: by
+  // time, then beaconer (a beaconer sends one beacon at a time).
+  struct Ref {
+    sim::Time verify_at;
+    std::uint32_t beaconer;
+    sim::Time sent;
+    std::uint32_t batch, entry;
+  };
+  const auto batch = [&](std::uint32_t k) -> BeaconBatch& {
+    return k < threads ? sending_[k] : pending_;
+  };
+  std::vector<Ref> order;
+  for (std::uint32_t k = 0; k <= threads; ++k) {
+    const BeaconBatch& b = batch(k);
+    for (std::size_t e = 0; e < b.beacons.size(); ++e) {
+      const BeaconBatch::Entry& p = b.beacons[e];
+      order.push_back({p.verify_at, p.beacon.beaconer, p.sent, k, static_cast<std::uint32_t>(e)});
+    }
+  }
+  std::sort(order.begin(), order.end(), [](const Ref& a, const Ref& b) {
+    if (a.verify_at != b.verify_at) return a.verify_at < b.verify_at;
+    if (a.beaconer != b.beaconer) return a.beaconer < b.beaconer;
+    return a.sent < b.sent;
+  });
   // The oracle verifies each beacon once its witness window has closed, in time order: its
   // reciprocity and bucket checks depend on the beacons verified before.
   // The checks that need no history run first, in parallel.
   std::size_t due = 0;
-  while (due < pending_.size() && pending_[due].verify_at <= until)
+  while (due < order.size() && order[due].verify_at <= until)
     ++due;
+  for (std::uint32_t k = 0; k <= threads; ++k) {
+    BeaconBatch& b = batch(k);
+    b.prechecked.resize(b.reports.size());
+  }
 #pragma omp parallel for schedule(dynamic, 64)
   for (std::int64_t k = 0; k < static_cast<std::int64_t>(due); ++k) {
-    PendingBeacon& p = pending_[static_cast<std::size_t>(k)];
-    p.prechecked = oracle_.precheck_beacon(p.beacon, p.reports);
+    const Ref& r = order[static_cast<std::size_t>(k)];
+    BeaconBatch& b = batch(r.batch);
+    const BeaconBatch::Entry& p = b.beacons[r.entry];
+    oracle_.precheck_beacon(p.beacon, b.reports_of(p),
+                            std::span<WitnessVerdict>(b.prechecked.data() + p.first, p.count));
   }
-  std::size_t done = 0;
-  while (done < due)
-    verify(pending_[done++]);
-  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(done));
+  for (std::size_t k = 0; k < due; ++k) {
+    const BeaconBatch& b = batch(order[k].batch);
+    verify(b, b.beacons[order[k].entry]);
+  }
+  // The rest wait for a later close, in the order they will be verified.
+  BeaconBatch later;
+  for (std::size_t k = due; k < order.size(); ++k) {
+    const BeaconBatch& b = batch(order[k].batch);
+    later.append(b, b.beacons[order[k].entry]);
+  }
+  pending_ = std::move(later);
 }
 
-void SensorWorld::send_beacons(std::uint32_t i, sim::Time from, sim::Time to,
-                               std::vector<PendingBeacon>& out, sim::NetworkCounters& counts) {
+void SensorWorld::send_beacons(std::uint32_t i, sim::Time from, sim::Time to, BeaconBatch& out,
+                               sim::NetworkCounters& counts) {
   const sim::Time every = scenario_.beacon_every;
   sim::Time now = beacon_phase_[i];
   if (now < from)
@@ -96,7 +144,7 @@ void SensorWorld::send_beacons(std::uint32_t i, sim::Time from, sim::Time to,
   for (; now < to; now += every) {
     if (!sensors_.online(i, now)) continue;
     sim::RandomStream rng(id, block);
-    PendingBeacon p;
+    BeaconBatch::Entry p;
     p.sent = now;
     p.beacon.beaconer = i;
     p.beacon.entropy_start = now - now % kEntropyPeriod;
@@ -110,13 +158,14 @@ void SensorWorld::send_beacons(std::uint32_t i, sim::Time from, sim::Time to,
       continue;  // the oracle never learns of it
     }
     p.beacon.received = now + sent.latency;
+    p.first = out.reports.size();
 
     const auto report = [&](std::uint32_t w, double signal_dbm, bool forged) {
       const sim::SendResult r = network_->transit_to_sink(w, now, rng, counts);
       if (r.outcome != sim::Delivery::delivered) return;
-      p.reports.push_back(WitnessReport{w, now + r.latency, p.beacon.payload, frequency_hz,
-                                        signal_dbm, gain_ddbi(sensors_.spec_of(w).hardware)});
-      p.forged.push_back(forged ? 1 : 0);
+      out.reports.push_back(WitnessReport{w, now + r.latency, p.beacon.payload, frequency_hz,
+                                          signal_dbm, gain_ddbi(sensors_.spec_of(w).hardware)});
+      out.forged.push_back(forged ? 1 : 0);
     };
 
     if (sensors_.has_radio(i)) {
@@ -149,26 +198,31 @@ void SensorWorld::send_beacons(std::uint32_t i, sim::Time from, sim::Time to,
     }
     block = rng.next_block();
     p.verify_at = p.beacon.received + scenario_.validation.coverage->max_witness_lag;
-    out.push_back(std::move(p));
+    p.count = static_cast<std::uint32_t>(out.reports.size() - p.first);
+    out.beacons.push_back(p);
   }
   beacon_blocks_[i] = block;
 }
 
-void SensorWorld::verify(const PendingBeacon& p) {
-  const PocResult result = oracle_.verify_beacon(p.beacon, p.reports, p.verify_at, p.prechecked);
+void SensorWorld::verify(const BeaconBatch& batch, const BeaconBatch::Entry& p) {
+  const std::span<const WitnessReport> reports = batch.reports_of(p);
+  const std::span<const std::uint8_t> forged(batch.forged.data() + p.first, p.count);
+  const PocResult& result = oracle_.verify_beacon(
+      p.beacon, reports, p.verify_at,
+      std::span<const WitnessVerdict>(batch.prechecked.data() + p.first, p.count));
 
   CoverageTally& c = coverage_now_;
   const auto bb = static_cast<std::size_t>(sensors_.behaviour[p.beacon.beaconer]);
   ++c.beacons[bb];
   if (result.beacon == BeaconVerdict::valid) ++c.beacons_valid[bb];
-  for (std::size_t k = 0; k < p.reports.size(); ++k) {
-    const Behaviour wb = sensors_.behaviour[p.reports[k].witness];
+  for (std::size_t k = 0; k < reports.size(); ++k) {
+    const Behaviour wb = sensors_.behaviour[reports[k].witness];
     const auto w = static_cast<std::size_t>(wb);
     const WitnessVerdict v = result.witnesses[k];
     ++c.reports[w];
     const bool rewarded = v == WitnessVerdict::valid;
     c.reports_valid[w] += rewarded ? 1 : 0;
-    if (p.forged[k] != 0) {
+    if (forged[k] != 0) {
       ++c.forged_reports;
       c.forged_valid += rewarded ? 1 : 0;
     } else if (!lies_about_location(wb) &&

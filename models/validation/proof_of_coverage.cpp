@@ -203,8 +203,8 @@ Time first_receipt(std::span<const WitnessReport> witnesses) {
 
 // Reports by (hotspot, receipt, input position): the first of each hotspot is judged, any
 // later one is a duplicate, whatever order the reports arrived in.
-std::vector<std::size_t> by_witness(std::span<const WitnessReport> witnesses) {
-  std::vector<std::size_t> order(witnesses.size());
+void by_witness(std::span<const WitnessReport> witnesses, std::vector<std::size_t>& order) {
+  order.resize(witnesses.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) {
     const WitnessReport& a = witnesses[i];
@@ -213,31 +213,46 @@ std::vector<std::size_t> by_witness(std::span<const WitnessReport> witnesses) {
     if (a.received != c.received) return a.received < c.received;
     return i < j;
   });
-  return order;
 }
 
 }  // namespace
 
 std::vector<WitnessVerdict> ProofOfCoverage::precheck(
     const Beacon& b, std::span<const WitnessReport> witnesses) const {
+  std::vector<WitnessVerdict> v(witnesses.size());
+  precheck(b, witnesses, v);
+  return v;
+}
+
+void ProofOfCoverage::precheck(const Beacon& b, std::span<const WitnessReport> witnesses,
+                               std::span<WitnessVerdict> v) const {
   if (b.beaconer >= hotspots()) throw std::out_of_range("ProofOfCoverage: unknown beaconer");
   for (const WitnessReport& w : witnesses) {
     if (w.witness >= hotspots()) throw std::out_of_range("ProofOfCoverage: unknown witness");
   }
-  std::vector<WitnessVerdict> v(witnesses.size());
+  if (v.size() != witnesses.size()) {
+    throw std::invalid_argument("ProofOfCoverage: one precheck verdict per report");
+  }
   const Time first_witness = first_receipt(witnesses);
-  const std::vector<std::size_t> order = by_witness(witnesses);
+  thread_local std::vector<std::size_t> order;
+  by_witness(witnesses, order);
   for (std::size_t k = 0; k < order.size(); ++k) {
     const std::size_t i = order[k];
     v[i] = k > 0 && witnesses[order[k - 1]].witness == witnesses[i].witness
                ? WitnessVerdict::duplicate
                : check_witness(b, witnesses[i], first_witness);
   }
-  return v;
 }
 
 PocResult ProofOfCoverage::verify(const Beacon& b, std::span<const WitnessReport> witnesses,
                                   std::span<const WitnessVerdict> prechecked) {
+  PocResult r;
+  verify(b, witnesses, prechecked, r);
+  return r;
+}
+
+void ProofOfCoverage::verify(const Beacon& b, std::span<const WitnessReport> witnesses,
+                             std::span<const WitnessVerdict> prechecked, PocResult& r) {
   if (!prechecked.empty() && prechecked.size() != witnesses.size()) {
     throw std::invalid_argument("ProofOfCoverage: one prechecked verdict per report");
   }
@@ -250,7 +265,9 @@ PocResult ProofOfCoverage::verify(const Beacon& b, std::span<const WitnessReport
   }
   last_verified_ = b.received;
 
-  PocResult r;
+  r.beacon = BeaconVerdict::valid;
+  r.selected = 0;
+  r.beaconer_units = r.units_per_witness = 0.0;
   r.witnesses.assign(witnesses.size(), WitnessVerdict::beacon_invalid);
   const std::int64_t bucket = floor_div(b.received.ticks(), spec_.beacon_interval.ticks());
   const auto& last_bucket = last_bucket_[b.beaconer];
@@ -262,7 +279,7 @@ PocResult ProofOfCoverage::verify(const Beacon& b, std::span<const WitnessReport
   } else if (last_bucket && bucket <= *last_bucket) {
     r.beacon = BeaconVerdict::too_frequent;
   }
-  if (r.beacon != BeaconVerdict::valid) return r;
+  if (r.beacon != BeaconVerdict::valid) return;
   // poc.rs: the bucket is used up only by a beacon somebody reported hearing.
   if (!witnesses.empty()) last_bucket_[b.beaconer] = bucket;
 
@@ -273,7 +290,8 @@ PocResult ProofOfCoverage::verify(const Beacon& b, std::span<const WitnessReport
     fresh = precheck(b, witnesses);
     prechecked = fresh;
   }
-  std::vector<std::size_t> passed;
+  std::vector<std::size_t>& passed = passed_;
+  passed.clear();
   bool heard = false;  // a report passed every check but reciprocity
   for (std::size_t i = 0; i < witnesses.size(); ++i) {
     const WitnessVerdict fixed = prechecked[i];
@@ -300,7 +318,6 @@ PocResult ProofOfCoverage::verify(const Beacon& b, std::span<const WitnessReport
   // Reciprocity counts a valid beacon that someone verifiably heard; requiring a witness that
   // passed reciprocity too would deadlock a network that starts with no history.
   if (heard) last_reciprocal_beacon_[b.beaconer] = b.received;
-  return r;
 }
 
 PocSpec read_poc_spec(Section s) {

@@ -131,12 +131,18 @@ class ProofOfCoverage {
   /// deny(), deny_edge() or relocate(): verify() then only adds what depends on history.
   PocResult verify(const Beacon& b, std::span<const WitnessReport> witnesses,
                    std::span<const WitnessVerdict> prechecked = {});
+  /// The same into `out`, whose storage is reused (an oracle verifying beacon after beacon).
+  void verify(const Beacon& b, std::span<const WitnessReport> witnesses,
+              std::span<const WitnessVerdict> prechecked, PocResult& out);
   /// The witness checks that depend on nothing but the beacon, its reports and the denylist and
   /// positions (everything but reciprocity, duplicates included), one verdict per report: valid
   /// where only reciprocity remains to check. Changes nothing, so many beacons can be prechecked at
   /// once, in parallel, and then verified in order of receipt.
   std::vector<WitnessVerdict> precheck(const Beacon& b,
                                        std::span<const WitnessReport> witnesses) const;
+  /// The same into `out`, one verdict per report.
+  void precheck(const Beacon& b, std::span<const WitnessReport> witnesses,
+                std::span<WitnessVerdict> out) const;
 
   std::size_t hotspots() const { return x_km_.size(); }
   double distance_km(std::uint32_t a, std::uint32_t b) const;
@@ -156,6 +162,7 @@ class ProofOfCoverage {
   std::vector<std::optional<std::int64_t>> last_bucket_;  // bucket of the last counted beacon
   std::vector<std::optional<sim::Time>> last_reciprocal_beacon_;
   std::optional<sim::Time> last_verified_;
+  std::vector<std::size_t> passed_;  // verify()'s scratch: reports that passed every check
 };
 
 }  // namespace models
