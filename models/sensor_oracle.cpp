@@ -1,6 +1,8 @@
 #include "models/sensor_oracle.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include <stdexcept>
 
 #include "models/rewards/sensor_rewards.hpp"
@@ -107,8 +109,11 @@ const PocResult& SensorOracle::verify_beacon(const Beacon& beacon,
   return result;
 }
 
-void SensorOracle::judge_locations() {
-  if (!pol_) return;
+void SensorOracle::judge_locations(const std::function<void()>& beside) {
+  if (!pol_) {
+    if (beside) beside();
+    return;
+  }
   // Group by beaconer, keeping the order verified (a stable counting sort).
   const std::size_t n = stations_.size();
   std::vector<std::size_t> start(n + 1, 0);
@@ -122,13 +127,20 @@ void SensorOracle::judge_locations() {
     for (std::size_t k = 0; k < evidence_.size(); ++k)
       order[fill[evidence_[k].node]++] = k;
   }
-#pragma omp parallel for schedule(dynamic, 512)
-  for (std::int64_t ii = 0; ii < static_cast<std::int64_t>(n); ++ii) {
-    const auto i = static_cast<std::size_t>(ii);
-    for (std::size_t k = start[i]; k < start[i + 1]; ++k) {
-      const LocationEvidence& e = evidence_[order[k]];
-      pol_->observe(e.node, e.at,
-                    std::span<const WitnessObservation>(observations_.data() + e.first, e.count));
+#pragma omp parallel
+  {
+    if (beside) {
+#pragma omp single nowait
+      beside();
+    }
+#pragma omp for schedule(dynamic, 512)
+    for (std::int64_t ii = 0; ii < static_cast<std::int64_t>(n); ++ii) {
+      const auto i = static_cast<std::size_t>(ii);
+      for (std::size_t k = start[i]; k < start[i + 1]; ++k) {
+        const LocationEvidence& e = evidence_[order[k]];
+        pol_->observe(e.node, e.at,
+                      std::span<const WitnessObservation>(observations_.data() + e.first, e.count));
+      }
     }
   }
   evidence_.clear();
@@ -186,7 +198,16 @@ EpochRewards SensorOracle::close_epoch(sim::Time epoch_end, std::span<const Subm
   r.reputation.assign(n, 1.0);
   r.coverage_units.assign(n, 0.0);
 
-  judge_locations();
+  // The witness graph closes its epoch (and is analysed when due) on one thread while the
+  // others judge locations: the two share nothing.
+  const bool analyse =
+      collusion_ && (closed_epochs_ + 1) % scenario_.validation.collusion->analyse_every == 0;
+  std::optional<CollusionReport> report;
+  judge_locations([&] {
+    if (!collusion_) return;
+    collusion_->end_epoch();
+    if (analyse) report = collusion_->analyse();
+  });
   std::vector<std::int64_t> accepted(n, 0), rejected(n, 0);
   for (std::size_t k = 0; k < judged.size(); ++k) {
     ++(is_accepted(verdicts[k]) ? accepted : rejected)[judged[k].sensor];
@@ -222,11 +243,9 @@ EpochRewards SensorOracle::close_epoch(sim::Time epoch_end, std::span<const Subm
   }
 
   ++closed_epochs_;
-  if (collusion_) collusion_->end_epoch();
-  if (collusion_ && closed_epochs_ % scenario_.validation.collusion->analyse_every == 0) {
-    const CollusionReport report = collusion_->analyse();
+  if (report) {
     for (std::size_t i = 0; i < n; ++i) {
-      if (report.flagged(i) && flagged_[i] == 0) {
+      if (report->flagged(i) && flagged_[i] == 0) {
         flagged_[i] = 1;  // on the denylist from now on, as Helium's denylist works
         if (poc_) poc_->deny(static_cast<std::uint32_t>(i));
       }

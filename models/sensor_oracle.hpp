@@ -3,6 +3,7 @@
 // readings and reports it receives to the payouts of an epoch. It never sees the ground truth.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -109,7 +110,9 @@ class SensorOracle {
     sim::Time at;
     std::size_t first, count;  // in observations_
   };
-  void judge_locations();
+  // Proof of location for the beacons verified since the last close, in parallel over nodes;
+  // `beside`, if given, runs on one thread meanwhile (work that shares nothing with it).
+  void judge_locations(const std::function<void()>& beside);
   std::vector<LocationEvidence> evidence_;
   std::vector<WitnessObservation> observations_;
   PocResult verified_;  // verify_beacon()'s last answer

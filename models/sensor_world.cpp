@@ -206,7 +206,8 @@ enum class Fate : std::uint8_t { not_taken, arrived, lost, late };
 
 }  // namespace
 
-void SensorWorld::collect_readings(std::int64_t epoch, EpochBuffer& buf) {
+void SensorWorld::collect_readings(std::int64_t epoch, EpochBuffer& buf,
+                                   const std::function<void()>& beside) {
   const std::size_t n = sensors_.size();
   const sim::Time start = scenario_.epoch * epoch;
   const sim::Time end = start + scenario_.epoch;
@@ -228,6 +229,10 @@ void SensorWorld::collect_readings(std::int64_t epoch, EpochBuffer& buf) {
 
 #pragma omp parallel
   {
+    if (beside) {
+#pragma omp single nowait
+      beside();
+    }
     sim::NetworkCounters& mine = counts[static_cast<std::size_t>(omp_get_thread_num())];
 #pragma omp for schedule(dynamic, 256)
     for (std::int64_t ii = 0; ii < static_cast<std::int64_t>(n); ++ii) {
@@ -386,9 +391,15 @@ void SensorWorld::pay(EpochTally& t, const EpochRewards& rewards) {
 void SensorWorld::close_epoch(sim::Simulator& s, const sim::Event&) {
   const std::int64_t epoch = closed_epochs_;
   if (epoch >= scenario_.epochs()) return;
+  // The beacons sent since the last close are verified on one thread while the others take
+  // the epoch's readings: the two share nothing.
   EpochBuffer buf;
-  collect_readings(epoch, buf);
-  if (oracle_.has_coverage()) run_beacons(s.now());
+  std::function<void()> verification;
+  if (oracle_.has_coverage()) {
+    prepare_beacons(s.now());
+    verification = [this] { verify_beacons(); };
+  }
+  collect_readings(epoch, buf, verification);
   EpochTally& t = buf.tally;
 
   std::vector<Submission> arrived;

@@ -120,10 +120,17 @@ class SensorWorld {
   void close_epoch(sim::Simulator& s, const sim::Event& e);
   /// Every reading of the epoch, taken in bulk over sensors in parallel: a sensor's readings
   /// depend only on its own streams and the (pure) field, so no event per reading is needed.
-  void collect_readings(std::int64_t epoch, EpochBuffer& buf);
-  // sensor_world_coverage.cpp: beacons sent before `until` (in parallel over sensors), then those
-  // whose witness window has closed by `until` verified in time order.
-  void run_beacons(sim::Time until);
+  /// `beside`, if given, runs on one thread while the others take readings; when it is done that
+  /// thread takes readings too. It must share no state with them (the oracle's verification of
+  /// beacons, which would otherwise leave a core idle).
+  void collect_readings(std::int64_t epoch, EpochBuffer& buf,
+                        const std::function<void()>& beside = {});
+  // sensor_world_coverage.cpp: beacons sent before `until` (in parallel over sensors), put in
+  // verification order, and those whose witness window has closed by `until` prechecked (in
+  // parallel); then verify_beacons() verifies those in time order (on one thread) and keeps the
+  // rest for a later close.
+  void prepare_beacons(sim::Time until);
+  void verify_beacons();
   void send_beacons(std::uint32_t i, sim::Time from, sim::Time to, BeaconBatch& out,
                     sim::NetworkCounters& counts);
   void verify(const BeaconBatch& batch, const BeaconBatch::Entry& p);
@@ -185,6 +192,16 @@ class SensorWorld {
   sim::Time beacons_sent_until_;
   BeaconBatch pending_;               // sent, not yet due, in verification order
   std::vector<BeaconBatch> sending_;  // per thread; kept for their storage
+  // A beacon of sending_ (batch < sending_.size()) or pending_ (batch == sending_.size()), with
+  // the keys of its place in verification order.
+  struct BeaconRef {
+    sim::Time verify_at;
+    std::uint32_t beaconer;
+    sim::Time sent;
+    std::uint32_t batch, entry;
+  };
+  std::vector<BeaconRef> beacon_order_;  // the prepared beacons, in verification order
+  std::size_t beacons_due_ = 0;          // the first ones of beacon_order_, due now
   CoverageTally coverage_now_;
 
   // Truth-side bookkeeping: each sensor's coverage cell, the region's cell count, each node's

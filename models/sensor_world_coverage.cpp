@@ -46,7 +46,7 @@ void SensorWorld::BeaconBatch::append(const BeaconBatch& from, const Entry& e) {
   forged.insert(forged.end(), from.forged.begin() + begin, from.forged.begin() + end);
 }
 
-void SensorWorld::run_beacons(sim::Time until) {
+void SensorWorld::prepare_beacons(sim::Time until) {
   // Send every beacon due in [beacons_sent_until_, until) while the run lasts, in parallel over
   // beaconers: a beacon draws only from its beaconer's stream and reads only pure state.
   const sim::Time from = beacons_sent_until_;
@@ -71,16 +71,11 @@ void SensorWorld::run_beacons(sim::Time until) {
   }
   // Verification order over the carried-over beacons (batch `threads`) and the new ones: by
   // time, then beaconer (a beaconer sends one beacon at a time).
-  struct Ref {
-    sim::Time verify_at;
-    std::uint32_t beaconer;
-    sim::Time sent;
-    std::uint32_t batch, entry;
-  };
   const auto batch = [&](std::uint32_t k) -> BeaconBatch& {
     return k < threads ? sending_[k] : pending_;
   };
-  std::vector<Ref> order;
+  std::vector<BeaconRef>& order = beacon_order_;
+  order.clear();
   for (std::uint32_t k = 0; k <= threads; ++k) {
     const BeaconBatch& b = batch(k);
     for (std::size_t e = 0; e < b.beacons.size(); ++e) {
@@ -88,7 +83,7 @@ void SensorWorld::run_beacons(sim::Time until) {
       order.push_back({p.verify_at, p.beacon.beaconer, p.sent, k, static_cast<std::uint32_t>(e)});
     }
   }
-  std::sort(order.begin(), order.end(), [](const Ref& a, const Ref& b) {
+  std::sort(order.begin(), order.end(), [](const BeaconRef& a, const BeaconRef& b) {
     if (a.verify_at != b.verify_at) return a.verify_at < b.verify_at;
     if (a.beaconer != b.beaconer) return a.beaconer < b.beaconer;
     return a.sent < b.sent;
@@ -96,7 +91,8 @@ void SensorWorld::run_beacons(sim::Time until) {
   // The oracle verifies each beacon once its witness window has closed, in time order: its
   // reciprocity and bucket checks depend on the beacons verified before.
   // The checks that need no history run first, in parallel.
-  std::size_t due = 0;
+  std::size_t& due = beacons_due_;
+  due = 0;
   while (due < order.size() && order[due].verify_at <= until)
     ++due;
   for (std::uint32_t k = 0; k <= threads; ++k) {
@@ -105,19 +101,26 @@ void SensorWorld::run_beacons(sim::Time until) {
   }
 #pragma omp parallel for schedule(dynamic, 64)
   for (std::int64_t k = 0; k < static_cast<std::int64_t>(due); ++k) {
-    const Ref& r = order[static_cast<std::size_t>(k)];
+    const BeaconRef& r = order[static_cast<std::size_t>(k)];
     BeaconBatch& b = batch(r.batch);
     const BeaconBatch::Entry& p = b.beacons[r.entry];
     oracle_.precheck_beacon(p.beacon, b.reports_of(p),
                             std::span<WitnessVerdict>(b.prechecked.data() + p.first, p.count));
   }
-  for (std::size_t k = 0; k < due; ++k) {
+}
+
+void SensorWorld::verify_beacons() {
+  const std::vector<BeaconRef>& order = beacon_order_;
+  const auto batch = [&](std::uint32_t k) -> const BeaconBatch& {
+    return k < sending_.size() ? sending_[k] : pending_;
+  };
+  for (std::size_t k = 0; k < beacons_due_; ++k) {
     const BeaconBatch& b = batch(order[k].batch);
     verify(b, b.beacons[order[k].entry]);
   }
   // The rest wait for a later close, in the order they will be verified.
   BeaconBatch later;
-  for (std::size_t k = due; k < order.size(); ++k) {
+  for (std::size_t k = beacons_due_; k < order.size(); ++k) {
     const BeaconBatch& b = batch(order[k].batch);
     later.append(b, b.beacons[order[k].entry]);
   }
