@@ -142,12 +142,14 @@ std::optional<PositionKm> ProofOfLocation::fit(std::span<const WitnessObservatio
   };
   double current = cost(px, py), damping = 1e-3;
   // Stops once a step, taken or refused, moves less than a metre, or gains less than a part in
-  // 1e10: positions matter to metres, and the score to kilometres. (With inconsistent ranges the
-  // steps alternate in sign and shrink slowly; a finer bound would spend every one of the 15
-  // iterations on centimetres.)
+  // 1e10: positions matter to metres, and the score to kilometres.
   constexpr double kMinStepSqKm = 1e-6;  // (1 m)²
   for (int iter = 0; iter < 15 && damping < 1e3; ++iter) {
-    double h00 = 0, h01 = 0, h11 = 0, g0 = 0, g1 = 0;
+    // Gauss-Newton's J'WJ, and the full Hessian, which adds Σ w·e·(I − u·u')/|p − q|: with
+    // ranges that disagree (every real set) Gauss-Newton underestimates the curvature and its
+    // steps overshoot back and forth, while Newton's converge in a few. The full Hessian is used
+    // where it is positive definite, Gauss-Newton's elsewhere.
+    double h00 = 0, h01 = 0, h11 = 0, g0 = 0, g1 = 0, f00 = 0, f01 = 0, f11 = 0;
     for (const Ranged& q : r) {
       const double dx = px - q.x, dy = py - q.y;
       const double dist = std::max(std::sqrt(dx * dx + dy * dy), 1e-12);
@@ -157,6 +159,18 @@ std::optional<PositionKm> ProofOfLocation::fit(std::span<const WitnessObservatio
       h11 += q.w * j1 * j1;
       g0 += q.w * j0 * e;
       g1 += q.w * j1 * e;
+      const double bend = q.w * e / dist;
+      f00 += bend * (1.0 - j0 * j0);
+      f01 -= bend * j0 * j1;
+      f11 += bend * (1.0 - j1 * j1);
+    }
+    f00 += h00;
+    f01 += h01;
+    f11 += h11;
+    if (f00 > 0 && f00 * f11 - f01 * f01 > 1e-12 * f00 * f11) {
+      h00 = f00;
+      h01 = f01;
+      h11 = f11;
     }
     double sx = 0, sy = 0;
     solve(h00 * (1.0 + damping), h01, h11 * (1.0 + damping), -g0, -g1, sx, sy);
@@ -178,7 +192,9 @@ std::optional<PositionKm> ProofOfLocation::fit(std::span<const WitnessObservatio
   // With few, noisy ranges the fit can run off along a near-degenerate direction. A transmitter
   // within d_i of every witness is within max d_i of any weighted mean of them (a ball is
   // convex), so a fit farther out has left the evidence: fall back on the weighted centroid.
-  if (!std::isfinite(px) || !std::isfinite(py) || std::hypot(px, py) > d_max) px = py = 0;
+  if (!std::isfinite(px) || !std::isfinite(py) || std::sqrt(px * px + py * py) > d_max) {
+    px = py = 0;
+  }
   return PositionKm{px + cx, py + cy};
 }
 
@@ -192,7 +208,8 @@ double ProofOfLocation::judge(PositionKm claim, std::span<const WitnessObservati
   for (std::size_t i = 0; i < witnesses.size(); ++i) {
     const WitnessObservation& o = witnesses[i];
     free_space_km[i] = max_distance_km(o.signal_dbm);
-    const double claimed_km = std::hypot(o.x_km - claim.x_km, o.y_km - claim.y_km);
+    const double dx = o.x_km - claim.x_km, dy = o.y_km - claim.y_km;
+    const double claimed_km = std::sqrt(dx * dx + dy * dy);  // km never overflow: no hypot
     if (claimed_km <= free_space_km[i] + spec_.tolerance_km) ++consistent;
   }
   const double share = static_cast<double>(consistent) / static_cast<double>(witnesses.size());
