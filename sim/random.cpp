@@ -1,7 +1,6 @@
 #include "sim/random.hpp"
 
-#include <cmath>
-#include <numbers>
+#include <boost/random/normal_distribution.hpp>
 
 namespace sim {
 
@@ -15,15 +14,7 @@ std::uint64_t RandomStream::uniform_int_rejecting(std::uint64_t n, U128 m) {
 }
 
 double RandomStream::normal(double mean, double sd) {
-  if (has_spare_normal_) {
-    has_spare_normal_ = false;
-    return mean + sd * spare_normal_;
-  }
-  const double r = std::sqrt(-2.0 * std::log(uniform_open0()));
-  const double theta = 2.0 * std::numbers::pi * uniform();
-  spare_normal_ = r * std::sin(theta);
-  has_spare_normal_ = true;
-  return mean + sd * r * std::cos(theta);
+  return boost::random::normal_distribution<double>(mean, sd)(*this);
 }
 
 }  // namespace sim

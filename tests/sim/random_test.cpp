@@ -67,6 +67,56 @@ TEST_CASE("sim::RandomStream: distributions have the right moments", "[unit]") {
     CHECK(c == Approx(kN / 10).margin(5 * std::sqrt(kN * 0.09)));
 }
 
+TEST_CASE("sim::RandomStream: normal draws follow the normal distribution into the tails",
+          "[unit]") {
+  // The ziggurat takes most draws from its layers, some from the wedges between a layer and the
+  // curve, and a few from the tail beyond its base layer (x > 3.4426): each region's share is
+  // checked against the normal CDF, P(Z > x) = erfc(x / sqrt 2) / 2, within 5 binomial
+  // standard errors; the third and fourth moments against 0 and 3.
+  auto rng = RandomStreams(21, 0).stream("normal-shape");
+  constexpr int kN = 2'000'000;
+  const std::vector<double> cuts{0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0};
+  std::vector<int> above(cuts.size(), 0), below(cuts.size(), 0);
+  double m3 = 0, m4 = 0;
+  for (int i = 0; i < kN; ++i) {
+    const double z = rng.normal();
+    for (std::size_t k = 0; k < cuts.size(); ++k) {
+      above[k] += z > cuts[k] ? 1 : 0;
+      below[k] += z < -cuts[k] ? 1 : 0;
+    }
+    m3 += z * z * z;
+    m4 += z * z * z * z;
+  }
+  for (std::size_t k = 0; k < cuts.size(); ++k) {
+    const double p = 0.5 * std::erfc(cuts[k] / std::sqrt(2.0));
+    const double margin = 5 * std::sqrt(kN * p * (1 - p)) + 1;
+    CHECK(above[k] == Approx(kN * p).margin(margin));
+    CHECK(below[k] == Approx(kN * p).margin(margin));
+  }
+  CHECK(m3 / kN == Approx(0.0).margin(5 * std::sqrt(15.0 / kN)));  // Var(Z^3) = 15
+  CHECK(m4 / kN == Approx(3.0).margin(5 * std::sqrt(96.0 / kN)));  // Var(Z^4) = 96
+}
+
+TEST_CASE("sim::RandomStream: exponential draws follow the exponential distribution", "[unit]") {
+  // P(X > x) = exp(-x / mean), checked from the body into the far tail within 5 binomial
+  // standard errors.
+  auto rng = RandomStreams(22, 0).stream("exponential-shape");
+  constexpr int kN = 2'000'000;
+  constexpr double kMean = 2.5;
+  const std::vector<double> cuts{0.1, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 25.0, 30.0};
+  std::vector<int> above(cuts.size(), 0);
+  for (int i = 0; i < kN; ++i) {
+    const double x = rng.exponential(kMean);
+    REQUIRE(x >= 0.0);
+    for (std::size_t k = 0; k < cuts.size(); ++k)
+      above[k] += x > cuts[k] ? 1 : 0;
+  }
+  for (std::size_t k = 0; k < cuts.size(); ++k) {
+    const double p = std::exp(-cuts[k] / kMean);
+    CHECK(above[k] == Approx(kN * p).margin(5 * std::sqrt(kN * p * (1 - p)) + 1));
+  }
+}
+
 TEST_CASE("sim::RandomStream: neighbouring entities are uncorrelated", "[unit]") {
   const RandomStreams streams(11, 0);
   constexpr int kN = 50'000;
