@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "models/nodes/behaviour_mix.hpp"
+
 namespace models {
 
 using sim::Time;
@@ -118,38 +120,9 @@ void read_behaviour_params(std::string_view name, Section& d, ComputeBehaviourPa
 }
 
 void read_behaviour(Section s, ComputeGroupSpec& g) {
-  // Each behaviour is a share, or a mapping with `share` and that behaviour's parameters.
-  g.share.fill(0.0);
-  double total = 0.0;
-  const bool any = !s.keys().empty();
-  const std::size_t problems_before = s.problems_so_far();
-  for (std::size_t b = 0; b < kComputeBehaviourCount; ++b) {
-    const std::string_view name = kComputeBehaviourNames[b];
-    if (!s.is_mapping(name) && !s.describing()) {
-      g.share[b] = s.number(name, 0.0, "", Range::between(0.0, 1.0),
-                            "share of providers with this behaviour");
-    } else {
-      Section detail = s.section(name, "share and parameters of this behaviour");
-      g.share[b] = detail.number("share", 0.0, "", Range::between(0.0, 1.0),
-                                 "share of providers (or give the share alone: `lazy: 0.1`)");
-      read_behaviour_params(name, detail, g.params);
-      detail.finish();
-    }
-    total += g.share[b];
-  }
-  // A misspelt behaviour or a bad share is reported already; the sum would only repeat it.
-  const auto keys = s.keys();
-  const bool all_known = std::all_of(keys.begin(), keys.end(), [](const std::string& k) {
-    return compute_behaviour_from_name(k).has_value();
-  });
-  if (!any) {
-    g.share[0] = 1.0;  // everyone honest
-  } else if (all_known && s.problems_so_far() == problems_before && std::abs(total - 1.0) > 1e-9) {
-    char found[32];
-    std::snprintf(found, sizeof found, "%.6g", total);
-    s.problem("", std::string("behaviour shares must sum to 1, found ") + found);
-  }
-  s.finish();
+  read_behaviour_shares(
+      s, kComputeBehaviourNames, g.share, "providers", "lazy: 0.1",
+      [&](std::string_view name, Section& d) { read_behaviour_params(name, d, g.params); });
 }
 
 GpuClassSpec read_gpu_class_spec(Section s) {

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "models/nodes/behaviour_mix.hpp"
+
 namespace models {
 
 using sim::Time;
@@ -144,38 +146,9 @@ void read_behaviour_params(std::string_view name, Section& d, StorageBehaviourPa
 }
 
 void read_behaviour(Section s, StorageGroupSpec& g) {
-  // Each behaviour is a share, or a mapping with `share` and that behaviour's parameters.
-  double total = 0.0;
-  const bool any = !s.keys().empty();
-  const std::size_t problems_before = s.problems_so_far();
-  g.share = {};
-  for (std::size_t b = 0; b < kStorageBehaviourCount; ++b) {
-    const std::string_view name = kStorageBehaviourNames[b];
-    if (!s.is_mapping(name) && !s.describing()) {
-      g.share[b] = s.number(name, 0.0, "", Range::between(0.0, 1.0),
-                            "share of providers with this behaviour");
-    } else {
-      Section detail = s.section(name, "share and parameters of this behaviour");
-      g.share[b] = detail.number("share", 0.0, "", Range::between(0.0, 1.0),
-                                 "share of providers (or give the share alone: `deleting: 0.05`)");
-      read_behaviour_params(name, detail, g.params);
-      detail.finish();
-    }
-    total += g.share[b];
-  }
-  // A misspelt behaviour or a bad share is reported on its own; the sum would only repeat it.
-  const auto keys = s.keys();
-  const bool all_known = std::all_of(keys.begin(), keys.end(), [](const std::string& k) {
-    return storage_behaviour_from_name(k).has_value();
-  });
-  if (!any) {
-    g.share[0] = 1.0;  // everyone honest
-  } else if (all_known && s.problems_so_far() == problems_before && std::abs(total - 1.0) > 1e-9) {
-    char found[32];
-    std::snprintf(found, sizeof found, "%.6g", total);
-    s.problem("", std::string("behaviour shares must sum to 1, found ") + found);
-  }
-  s.finish();
+  read_behaviour_shares(
+      s, kStorageBehaviourNames, g.share, "providers", "deleting: 0.05",
+      [&](std::string_view name, Section& d) { read_behaviour_params(name, d, g.params); });
 }
 
 StorageHardwareSpec read_storage_hardware_spec(Section hw) {
