@@ -183,7 +183,56 @@ SUMMARY_UNITS = {
     "price_usd": "USD", "market_cap_usd": "USD", "operators_active": "1",
     "operators_left": "1", "operator_churn": "1", "share_profitable": "1", "mean_roi": "1",
     "median_roi": "1", "gini_rewards": "1", "nakamoto_rewards": "1", "wall_seconds": "s",
+    # Storage providers (NaN without them).
+    "deals_placed": "1", "deals_lost": "1", "deal_loss_rate": "1", "data_lost_tib": "TiB",
+    "unbacked_proven_tib": "TiB", "mean_time_to_detect_days": "d", "storage_fees": "token",
+    # Compute providers (NaN without them).
+    "jobs_arrived": "1", "wrong_accept_rate": "1", "deadline_miss_rate": "1",
+    "verification_work_share": "1", "compute_slashed": "token",
 }
+
+_TIB = 2.0 ** 40
+
+
+def _storage_summary(e: pd.DataFrame, out: dict) -> None:
+    """The storage columns of `summarize`: what clients lost and what the proofs missed."""
+    placed = float(e["storage/deals_placed"].sum())
+    lost = float(e["storage/deals_lost"].sum())
+    out["deals_placed"] = placed
+    out["deals_lost"] = lost
+    out["deal_loss_rate"] = _ratio(lost, placed)
+    out["data_lost_tib"] = float(e["storage/data_lost_bytes"].sum()) / _TIB
+    last = e.iloc[-1]
+    out["unbacked_proven_tib"] = max(
+        0.0, float(last["storage/bytes_proven"] - last["storage/bytes_held"])) / _TIB
+    # Each epoch's mean over its detections, weighted by them.
+    detected = e["storage/faults_detected"]
+    mean_days = e["storage/mean_time_to_detect_days"]
+    has = detected > 0
+    out["mean_time_to_detect_days"] = _ratio(float((mean_days[has] * detected[has]).sum()),
+                                             float(detected[has].sum()))
+    out["storage_fees"] = float(e["storage/fees_tokens"].sum())
+
+
+def _compute_summary(e: pd.DataFrame, out: dict) -> None:
+    """The compute columns of `summarize`: wrong results that got through and what checking
+    cost."""
+    out["jobs_arrived"] = float(e["compute/jobs/arrived"].sum())
+    out["wrong_accept_rate"] = _ratio(float(e["compute/results/wrong_accepted"].sum()),
+                                      float(e["compute/results/wrong_returned"].sum()))
+    out["deadline_miss_rate"] = _ratio(float(e["compute/jobs/deadline_misses"].sum()),
+                                       float(e["compute/jobs/completed"].sum()))
+    # Checking work over all work, as the simulator counts it each epoch (one run per job plus
+    # checking): each epoch's total is its checking work over its share.
+    checking = e["compute/verification/work_units"]
+    share = e["compute/verification/work_share"]
+    checked = share > 0
+    if checking.sum() == 0:
+        out["verification_work_share"] = 0.0 if out["jobs_arrived"] > 0 else math.nan
+    else:
+        out["verification_work_share"] = _ratio(float(checking[checked].sum()),
+                                                float((checking[checked] / share[checked]).sum()))
+    out["compute_slashed"] = float(e["compute/economy/slashed_tokens"].sum())
 
 
 def summarize(run: Run) -> dict:
@@ -196,6 +245,12 @@ def summarize(run: Run) -> dict:
     share_profitable, ROI) are the last epoch's. gini_rewards and nakamoto_rewards are over
     each operator's total reward. operator_churn is operators that left / operators that ever
     took part.
+    With storage providers: deals placed and lost (deal_loss_rate = lost / placed), the data lost,
+    what the proofs vouched for beyond the data truly held at the end (unbacked_proven_tib), the
+    mean time to detect a fault and the fees charged. With compute providers: jobs,
+    wrong_accept_rate = wrong results accepted / wrong results returned, deadline_miss_rate =
+    deadline misses / completed jobs, verification_work_share = checking work / all work (one
+    run per job plus checking, as the run's summary line counts it), and the stake slashed.
     """
     e = run.epochs
     out = {k: math.nan for k in SUMMARY_UNITS}
@@ -247,6 +302,10 @@ def summarize(run: Run) -> dict:
         by_operator = nodes.groupby("operator")["reward_total"].sum().clip(lower=0)
         out["gini_rewards"] = gini(by_operator)
         out["nakamoto_rewards"] = float(nakamoto(by_operator))
+    if "storage/deals_placed" in e and len(e):
+        _storage_summary(e, out)
+    if "compute/jobs/arrived" in e and len(e):
+        _compute_summary(e, out)
     out["wall_seconds"] = float(run.meta.get("wall_seconds", math.nan))
     return out
 

@@ -39,7 +39,8 @@ def binary():
 def files(tmp_path_factory, binary):
     """Paths of real run files: basic (3 days), one_day, ledger (with /ledger), economy (a
     falling price and churn), attack (30% fabricators, capex, a constant price), ring
-    (proof of coverage with rings of colluders, denylisted after a week)."""
+    (proof of coverage with rings of colluders, denylisted after a week), providers (sensors,
+    storage and compute providers together)."""
     out = tmp_path_factory.mktemp("runs")
     made = {}
     jobs = {
@@ -51,6 +52,7 @@ def files(tmp_path_factory, binary):
                                              "region.width_km": 60, "region.height_km": 60}),
         "ring": ("attack_spoofing_ring", {"run.duration": "8d", "population[0].count": 400,
                                           "region.width_km": 80, "region.height_km": 80}),
+        "providers": ("mixed_depin", {"run.duration": "15d"}),
     }
     for name, (scenario, overrides) in jobs.items():
         made[name] = depinsim.run_scenario(scenario, out / f"{name}.h5", overrides=overrides,
@@ -76,6 +78,11 @@ def attack(files):
 @pytest.fixture(scope="session")
 def ring(files):
     return depinsim.load_run(files["ring"])
+
+
+@pytest.fixture(scope="session")
+def providers(files):
+    return depinsim.load_run(files["providers"])
 
 
 @pytest.fixture(scope="session")

@@ -125,3 +125,31 @@ def test_compare_tabulates_one_summary_per_run(basic, attack):
     assert list(depinsim.compare([basic]).index) == ["basic-sensors"]
     assert table.attrs["units"]["rmse_c"] == "degC"
     assert math.isnan(table.loc["basic", "mean_roi"])
+
+
+def test_storage_and_compute_providers_have_summary_columns_of_their_own(providers, basic):
+    e = providers.epochs
+    s = depinsim.summarize(providers)
+    # Totals over the run, from the epochs' own columns.
+    assert s["deals_placed"] == e["storage/deals_placed"].sum() > 0
+    assert s["deals_lost"] == e["storage/deals_lost"].sum()
+    assert s["deal_loss_rate"] == pytest.approx(s["deals_lost"] / s["deals_placed"])
+    assert s["data_lost_tib"] == pytest.approx(e["storage/data_lost_bytes"].sum() / 2**40)
+    assert s["unbacked_proven_tib"] >= 0
+    assert s["storage_fees"] == pytest.approx(e["storage/fees_tokens"].sum())
+    # Detection times are per detection: within the epochs' range of means.
+    means = e.loc[e["storage/faults_detected"] > 0, "storage/mean_time_to_detect_days"]
+    assert means.min() <= s["mean_time_to_detect_days"] <= means.max()
+    assert s["jobs_arrived"] == e["compute/jobs/arrived"].sum() > 0
+    wrong = e["compute/results/wrong_returned"].sum()
+    assert wrong > 0
+    accepted = e["compute/results/wrong_accepted"].sum()
+    assert s["wrong_accept_rate"] == pytest.approx(accepted / wrong)
+    assert 0 <= s["wrong_accept_rate"] <= 1
+    # 3-way replication: two of every three runs of a job are checking work.
+    assert s["verification_work_share"] == pytest.approx(2 / 3, abs=0.02)
+    assert s["compute_slashed"] == pytest.approx(e["compute/economy/slashed_tokens"].sum())
+    # A sensors-only run has none of them.
+    b = depinsim.summarize(basic)
+    for key in ["deals_placed", "deal_loss_rate", "wrong_accept_rate", "verification_work_share"]:
+        assert np.isnan(b[key])
