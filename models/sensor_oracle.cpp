@@ -1,6 +1,7 @@
 #include "models/sensor_oracle.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -127,11 +128,17 @@ void SensorOracle::judge_locations(const std::function<void()>& beside) {
     for (std::size_t k = 0; k < evidence_.size(); ++k)
       order[fill[evidence_[k].node]++] = k;
   }
+  // An exception may not leave an OpenMP region: `beside`'s is carried out and rethrown.
+  std::exception_ptr beside_failed;
 #pragma omp parallel
   {
     if (beside) {
 #pragma omp single nowait
-      beside();
+      try {
+        beside();
+      } catch (...) {
+        beside_failed = std::current_exception();
+      }
     }
 #pragma omp for schedule(dynamic, 512)
     for (std::int64_t ii = 0; ii < static_cast<std::int64_t>(n); ++ii) {
@@ -145,6 +152,7 @@ void SensorOracle::judge_locations(const std::function<void()>& beside) {
   }
   evidence_.clear();
   observations_.clear();
+  if (beside_failed) std::rethrow_exception(beside_failed);
 }
 
 std::vector<double> SensorOracle::shares_for_pool(std::span<const double> units,

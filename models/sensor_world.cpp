@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <string>
 
 #include <omp.h>
@@ -227,11 +228,17 @@ void SensorWorld::collect_readings(std::int64_t epoch, EpochBuffer& buf,
   std::vector<Fate> fate(slots, Fate::not_taken);
   std::vector<sim::NetworkCounters> counts(static_cast<std::size_t>(omp_get_max_threads()));
 
+  // An exception may not leave an OpenMP region: `beside`'s is carried out and rethrown.
+  std::exception_ptr beside_failed;
 #pragma omp parallel
   {
     if (beside) {
 #pragma omp single nowait
-      beside();
+      try {
+        beside();
+      } catch (...) {
+        beside_failed = std::current_exception();
+      }
     }
     sim::NetworkCounters& mine = counts[static_cast<std::size_t>(omp_get_thread_num())];
 #pragma omp for schedule(dynamic, 256)
@@ -261,6 +268,7 @@ void SensorWorld::collect_readings(std::int64_t epoch, EpochBuffer& buf,
       }
     }
   }
+  if (beside_failed) std::rethrow_exception(beside_failed);
   for (const sim::NetworkCounters& c : counts)
     network_->add_counts(c);
 
