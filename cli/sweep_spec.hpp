@@ -79,9 +79,9 @@ std::string run_name(std::int64_t point, std::int64_t replication);
 /// every problem (unknown keys, bad ranges, zip groups of unequal lengths, ...).
 SweepSpec read_sweep_spec(const std::filesystem::path& file);
 
-/// The points of the design, ids 0, 1, ... A grid is the Cartesian product of the axes, the
-/// first axis varying slowest; sampled designs draw from fixed random streams keyed by the base
-/// seed, so the same file always gives the same points.
+/// The points of the design, ids 0, 1, ... (sweep_designs.cpp). A grid is the Cartesian product of
+/// the axes, the first axis varying slowest; sampled designs draw from fixed random streams keyed
+/// by the base seed, so the same file always gives the same points.
 std::vector<SweepPoint> expand_points(const SweepSpec& spec);
 
 /// The seed of one run: splitmix64 applied three times, folding in the point id and then the
@@ -114,6 +114,10 @@ std::vector<PointCost> check_points(const SweepSpec& spec, const std::vector<Swe
 
 /// "grid", "random", "lhs" or "sobol".
 const char* design_name(Design design);
+
+/// How a swept number is written into a run's --set assignment: integers without a fraction,
+/// others as the scenario reader formats numbers.
+std::string number_text(double x, bool integer);
 
 /// Point `index` of the Sobol sequence in `dimension` (0-based, below kSobolDimensions), as a
 /// 32-bit fraction: Joe and Kuo's direction numbers (new-joe-kuo-6.21201), Gray-code order,
